@@ -4,9 +4,17 @@
 //! parameters. Built natively for the backend and to WebAssembly for the extension.
 
 pub mod action;
+pub mod api;
+pub mod batch;
 pub mod cycle;
+pub mod job_id;
+pub mod ledger;
 pub mod plan;
+pub mod refusal;
+pub mod topup;
 
 pub use action::{Action, PriceTable};
 pub use cycle::{Cycle, Timestamp};
+pub use ledger::Ledger;
 pub use plan::{CreditConfig, Plan};
+pub use refusal::Refusal;

@@ -1,0 +1,204 @@
+//! The HTTP API's JSON shapes (SPEC section 3), shared by the backend and the extension.
+
+use serde::{Deserialize, Serialize};
+
+use crate::action::Action;
+use crate::cycle::Timestamp;
+use crate::plan::Plan;
+
+/// A member's role in its team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Member,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        [Role::Owner, Role::Member].into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Which bucket paid for a consumption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Monthly,
+    Extra,
+}
+
+impl Bucket {
+    pub fn code(self) -> &'static str {
+        match self {
+            Bucket::Monthly => "monthly",
+            Bucket::Extra => "extra",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Bucket> {
+        [Bucket::Monthly, Bucket::Extra].into_iter().find(|b| b.code() == code)
+    }
+}
+
+/// `GET /v1/me`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub member_id: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: String,
+    pub team_name: String,
+}
+
+/// `GET /v1/balance`: the stat cards (SPEC rule 9) and `low` (rule 12).
+///
+/// `cycle_start` is an addition to the spec's field list: the start of the cycle the
+/// counters describe (the trial's end once a trial is over), so a client can tell which
+/// usage rows belong to this cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub remaining: u64,
+    pub used: u64,
+    pub total: u64,
+    pub extra: u64,
+    pub spendable: u64,
+    pub resets_at: Option<Timestamp>,
+    pub plan: Plan,
+    pub seats: u32,
+    pub low: bool,
+    pub cycle_start: Timestamp,
+}
+
+/// One consumption event as a client sends it (a valid one; see `batch` for judging raw ones).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageEvent {
+    pub id: uuid::Uuid,
+    pub action: Action,
+    #[serde(default)]
+    pub regenerate: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    pub occurred_at: Timestamp,
+}
+
+/// `POST /v1/usage` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageBatch {
+    pub events: Vec<UsageEvent>,
+}
+
+/// What the ledger answered for one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Applied,
+    Duplicate,
+    Rejected,
+}
+
+/// Why an event was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    InsufficientCredits,
+    UnknownAction,
+    InvalidEvent,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::InsufficientCredits => "insufficient_credits",
+            Reason::UnknownAction => "unknown_action",
+            Reason::InvalidEvent => "invalid_event",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Reason> {
+        [Reason::InsufficientCredits, Reason::UnknownAction, Reason::InvalidEvent].into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// One entry of `results`, in the order of the batch's events. `id` echoes the event's id
+/// when it was a string (null when it was missing or not a string).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventResult {
+    pub id: Option<String>,
+    pub status: EventStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+/// `POST /v1/usage` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageAnswer {
+    pub results: Vec<EventResult>,
+    pub balance: Balance,
+}
+
+/// One row of the Usage History.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageRow {
+    pub id: String,
+    pub action: Action,
+    pub label: String,
+    pub regenerate: bool,
+    pub job_id: Option<String>,
+    pub member_id: String,
+    pub member: String,
+    pub occurred_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub bucket: Bucket,
+    /// Always negative: what the row took from the team (-1 today).
+    pub credits: i64,
+    pub refunded: bool,
+}
+
+/// `GET /v1/usage`: newest first; `next_before` is the cursor for the next page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsagePage {
+    pub rows: Vec<UsageRow>,
+    pub next_before: Option<String>,
+}
+
+/// `GET /v1/members`: one entry per member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberUsage {
+    pub member_id: String,
+    pub name: String,
+    pub role: Role,
+    pub used: u64,
+}
+
+/// `POST /v1/topups` body (a valid one; see `topup::judge_topup` for raw ones).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopupRequest {
+    pub id: uuid::Uuid,
+    pub credits: u64,
+}
+
+/// The error shape of every 4xx: `{"error": {"code", "message"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorBody { error: ErrorDetail { code: code.to_owned(), message: message.into() } }
+    }
+}

@@ -1,0 +1,77 @@
+//! `cargo xtask setup`: make a fresh Debian machine able to build and test the project.
+//! Idempotent: each part checks first and only acts on what is missing.
+
+use crate::{postgres, sh};
+use anyhow::{Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn all() -> Result<()> {
+    wasm_target()?;
+    apt_packages()?;
+    npm()
+}
+
+/// rust-toolchain.toml already names the target; this is a safety net for other toolchains.
+fn wasm_target() -> Result<()> {
+    if !sh::have("rustup") {
+        return Ok(());
+    }
+    let installed = sh::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|t| t == WASM_TARGET) {
+        sh::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    Ok(())
+}
+
+/// Debian packages the tests need, each with the binary that proves it is there.
+fn apt_packages() -> Result<()> {
+    let wanted = [
+        ("chromium", sh::have("/usr/bin/chromium")),
+        ("chromium-driver", sh::have("/usr/bin/chromedriver")),
+        ("postgresql", postgres::bin_dir().is_ok()),
+        ("nodejs", sh::have("node")),
+        ("npm", sh::have("npm")),
+    ];
+    let missing: Vec<&str> = wanted.iter().filter(|(_, ok)| !ok).map(|(p, _)| *p).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("setup: installing {}", missing.join(" "));
+    apt(&["update"])?;
+    apt(&[&["install", "-y", "--no-install-recommends"], missing.as_slice()].concat())
+}
+
+fn apt(args: &[&str]) -> Result<()> {
+    let mut cmd = if sh::is_root() {
+        Command::new("apt-get")
+    } else if sh::have("sudo") {
+        let mut c = Command::new("sudo");
+        c.args(["--preserve-env=DEBIAN_FRONTEND", "apt-get"]);
+        c
+    } else {
+        bail!("apt-get needs root and sudo is missing: install {args:?} by hand");
+    };
+    sh::run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// `npm ci` in tests/ when node_modules is missing or older than the lock file.
+/// Also the source of wasm-opt (npm `binaryen`), which `build` needs.
+pub fn npm() -> Result<()> {
+    let tests = sh::root().join("tests");
+    // npm writes this hidden lock file last on every install.
+    if newer_or_missing(&tests.join("package-lock.json"), &tests.join("node_modules/.package-lock.json")) {
+        sh::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
+    }
+    Ok(())
+}
+
+fn newer_or_missing(source: &Path, product: &Path) -> bool {
+    let mtime = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    match (mtime(source), mtime(product)) {
+        (Some(s), Some(p)) => s > p,
+        _ => true,
+    }
+}
