@@ -1,7 +1,7 @@
 //! Top-ups: a paid pack recorded into Extra Credits, idempotent by its id.
 
 use crate::api::TopupRequest;
-use crate::ledger::{Ledger, check_topup};
+use crate::ledger::Ledger;
 use crate::plan::CreditConfig;
 use crate::refusal::Refusal;
 
@@ -40,7 +40,7 @@ pub fn judge_topup(body: &[u8], cfg: &CreditConfig) -> Result<TopupRequest, Refu
         Some(Value::Number(n)) => n.as_u64().ok_or_else(|| Refusal::new("invalid_credits", format!("credits must be a whole number from 1 to {}, got {n}", cfg.max_topup)))?,
         _ => return Err(Refusal::new("invalid_credits", "\"credits\" must be a number")),
     };
-    Ok(TopupRequest { id, credits: check_topup(credits, cfg)? })
+    Ok(TopupRequest { id, credits: crate::ledger::check_topup(credits, cfg)? })
 }
 
 #[cfg(test)]
