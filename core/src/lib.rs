@@ -10,6 +10,7 @@ pub mod cycle;
 pub mod job_id;
 pub mod ledger;
 pub mod plan;
+pub mod recognition;
 pub mod refusal;
 pub mod topup;
 
