@@ -202,3 +202,83 @@ impl ErrorBody {
         ErrorBody { error: ErrorDetail { code: code.to_owned(), message: message.into() } }
     }
 }
+
+/// `GET /v1/insights`: why credits empty fast, for the current cycle (SPEC rule 13).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Insights {
+    pub cycle_start: Timestamp,
+    pub resets_at: Option<Timestamp>,
+    /// Largest first.
+    pub by_action: Vec<ActionCredits>,
+    /// Largest first.
+    pub by_member: Vec<MemberCredits>,
+    pub regenerations: Regenerations,
+    pub job_assistant_unused: JobAssistantUnused,
+    pub matching: Matching,
+    /// One entry per UTC day of the cycle so far, oldest first.
+    pub daily: Vec<DailyCredits>,
+    pub forecast: Forecast,
+    pub advice: Vec<Advice>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionCredits {
+    pub action: Action,
+    pub label: String,
+    pub credits: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberCredits {
+    pub member_id: String,
+    pub name: String,
+    pub credits: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Regenerations {
+    pub credits: u64,
+    /// Regenerations' share of the cycle's consumption, 0..=1.
+    pub share: f64,
+}
+
+/// Job Assistant runs on jobs that never got a cover letter, an answer or a bid this cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobAssistantUnused {
+    pub jobs: u64,
+    pub credits: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matching {
+    pub job_matching: u64,
+    pub auto_bid: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyCredits {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    pub credits: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Credits used this cycle per day elapsed (at least one day).
+    pub per_day: f64,
+    /// When spendable credits run out at that pace; null when they last past the reset.
+    pub runs_out_at: Option<Timestamp>,
+    /// Whole days between running out and the reset; null when there is no such gap.
+    pub days_before_reset: Option<i64>,
+}
+
+/// Advice codes; the popup turns each into a sentence from seed 001.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Advice {
+    RaiseMatchThreshold,
+    FilterBeforeOpening,
+    FewerRegenerations,
+    CoordinateMembers,
+    ConsiderUpgrade,
+}

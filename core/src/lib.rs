@@ -7,6 +7,7 @@ pub mod action;
 pub mod api;
 pub mod batch;
 pub mod cycle;
+pub mod insights;
 pub mod job_id;
 pub mod ledger;
 pub mod plan;
