@@ -6,6 +6,7 @@
 pub mod action;
 pub mod api;
 pub mod batch;
+pub mod client;
 pub mod cycle;
 pub mod insights;
 pub mod job_id;

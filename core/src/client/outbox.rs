@@ -1,0 +1,243 @@
+//! The durable outbox and its sync state machine.
+//!
+//! Every click becomes a [`UsageEvent`] with a browser-made id, kept here (and in
+//! `chrome.storage` by the shell) until the backend has answered for that id. Replays are
+//! safe because the backend applies an id at most once, so nothing is "in flight" in the
+//! persisted state: a service worker that dies mid-request simply sends the batch again.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::action::PriceTable;
+use crate::api::{Balance, EventStatus, Reason, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
+use crate::batch::MAX_BATCH_EVENTS;
+use crate::cycle::Timestamp;
+
+/// Rejected events kept to show the user (newest kept).
+pub const MAX_REJECTED: usize = 100;
+/// First retry delay and the longest one.
+pub const BACKOFF_BASE_SECS: i64 = 2;
+pub const BACKOFF_CAP_SECS: i64 = 300;
+
+/// The outbox, the last known balance and what the backend has counted per job.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Outbox {
+    /// Events not yet answered by the backend, oldest first.
+    pub pending: Vec<UsageEvent>,
+    /// Events the backend rejected, newest last.
+    pub rejected: Vec<RejectedEvent>,
+    /// Rejections the user has not looked at yet.
+    pub rejected_unseen: u32,
+    /// Consecutive failed syncs.
+    pub failures: u32,
+    /// No sync before this moment (backoff).
+    pub next_attempt_at: Option<Timestamp>,
+    pub last_error: Option<SyncError>,
+    pub balance: Option<KnownBalance>,
+    /// The backend's credits per job in the cycle starting at `job_cycle`.
+    pub job_credits: BTreeMap<String, u64>,
+    pub job_cycle: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RejectedEvent {
+    pub event: UsageEvent,
+    pub reason: Reason,
+    pub answered_at: Timestamp,
+}
+
+/// The backend's balance and when we learnt it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KnownBalance {
+    pub balance: Balance,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncError {
+    pub kind: SyncErrorKind,
+    pub message: String,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncErrorKind {
+    /// The backend could not be reached.
+    Network,
+    /// 401: the token is wrong or revoked.
+    Unauthorized,
+    /// Any other answer that is not a usage answer.
+    Backend,
+}
+
+/// The balance as the user should see it: the backend's, less what is still pending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Projection {
+    pub remaining: u64,
+    pub extra: u64,
+    pub spendable: u64,
+    pub used: u64,
+    pub total: u64,
+    pub resets_at: Option<Timestamp>,
+    /// The backend's `low` rule applied to the projected figures.
+    pub low: bool,
+    pub pending: usize,
+    /// When the backend's figures were learnt.
+    pub as_of: Timestamp,
+}
+
+/// The delay before retry number `failures` (1 = first retry): exponential, capped, with
+/// "equal jitter" (half fixed, half drawn from `jitter` in 0..1) so many clients that failed
+/// together do not retry together.
+pub fn backoff(failures: u32, jitter: f64) -> Duration {
+    let exp = BACKOFF_BASE_SECS.saturating_mul(1_i64 << failures.saturating_sub(1).min(20));
+    let ms = exp.min(BACKOFF_CAP_SECS) * 1000;
+    let jitter = jitter.clamp(0.0, 1.0);
+    Duration::milliseconds(ms / 2 + (jitter * (ms / 2) as f64) as i64)
+}
+
+/// Credits the backend counted for `job_id` in the cycle that started at `cycle_start`,
+/// from usage rows (refunded rows and earlier cycles excluded).
+pub fn credits_for_job(rows: &[UsageRow], job_id: &str, cycle_start: Timestamp) -> u64 {
+    rows.iter()
+        .filter(|r| !r.refunded && r.recorded_at >= cycle_start && r.job_id.as_deref() == Some(job_id))
+        .map(|r| r.credits.unsigned_abs())
+        .sum()
+}
+
+impl Outbox {
+    /// Records a click. An id already pending is not recorded twice.
+    pub fn record(&mut self, event: UsageEvent) {
+        if !self.pending.iter().any(|e| e.id == event.id) {
+            self.pending.push(event);
+        }
+    }
+
+    /// The next batch to send at `now`, if one is due.
+    pub fn batch(&self, now: Timestamp) -> Option<UsageBatch> {
+        if self.pending.is_empty() || self.next_attempt_at.is_some_and(|t| t > now) {
+            return None;
+        }
+        Some(UsageBatch { events: self.pending.iter().take(MAX_BATCH_EVENTS).cloned().collect() })
+    }
+
+    /// When the next sync should run: `None` when nothing waits, else the backoff moment
+    /// (or any time, if it has passed).
+    pub fn due_at(&self) -> Option<Option<Timestamp>> {
+        (!self.pending.is_empty()).then_some(self.next_attempt_at)
+    }
+
+    /// The backend answered a batch: each answered event leaves the outbox (rejected ones
+    /// are kept aside to be shown), the balance is the backend's, and backoff resets.
+    pub fn answered(&mut self, answer: &UsageAnswer, prices: &PriceTable, now: Timestamp) {
+        self.learn_balance(answer.balance.clone(), now);
+        for result in &answer.results {
+            let Some(pos) = result.id.as_deref().and_then(|id| self.pending.iter().position(|e| e.id.to_string() == id)) else {
+                continue;
+            };
+            let event = self.pending.remove(pos);
+            match result.status {
+                EventStatus::Applied | EventStatus::Duplicate => {
+                    if let Some(job) = &event.job_id {
+                        *self.job_credits.entry(job.clone()).or_default() += u64::from(prices.cost(event.action));
+                    }
+                }
+                EventStatus::Rejected => {
+                    let reason = result.reason.unwrap_or(Reason::InvalidEvent);
+                    self.rejected.push(RejectedEvent { event, reason, answered_at: now });
+                    self.rejected_unseen += 1;
+                }
+            }
+        }
+        let overflow = self.rejected.len().saturating_sub(MAX_REJECTED);
+        self.rejected.drain(..overflow);
+        self.failures = 0;
+        self.next_attempt_at = None;
+        self.last_error = None;
+    }
+
+    /// A sync failed: nothing leaves the outbox; the next try waits longer.
+    pub fn failed(&mut self, kind: SyncErrorKind, message: impl Into<String>, now: Timestamp, jitter: f64) {
+        self.failures = self.failures.saturating_add(1);
+        self.next_attempt_at = Some(now + backoff(self.failures, jitter));
+        self.last_error = Some(SyncError { kind, message: message.into(), at: now });
+    }
+
+    /// A balance read (`GET /v1/balance` or a usage answer). A new cycle forgets per-job counts.
+    pub fn learn_balance(&mut self, balance: Balance, now: Timestamp) {
+        if self.job_cycle != Some(balance.cycle_start) {
+            self.job_cycle = Some(balance.cycle_start);
+            self.job_credits.clear();
+        }
+        self.balance = Some(KnownBalance { balance, at: now });
+    }
+
+    /// The backend's usage rows for a job (`GET /v1/usage?job_id=`), counted for this cycle.
+    pub fn learn_job(&mut self, job_id: &str, rows: &[UsageRow]) {
+        if let Some(cycle) = self.job_cycle {
+            self.job_credits.insert(job_id.to_owned(), credits_for_job(rows, job_id, cycle));
+        }
+    }
+
+    /// Whether the backend's count for this job is known.
+    pub fn knows_job(&self, job_id: &str) -> bool {
+        self.job_credits.contains_key(job_id)
+    }
+
+    /// Credits this job has used this cycle: the backend's count plus pending events.
+    pub fn job_used(&self, job_id: &str, prices: &PriceTable) -> u64 {
+        let pending: u64 = self.pending.iter().filter(|e| e.job_id.as_deref() == Some(job_id)).map(|e| u64::from(prices.cost(e.action))).sum();
+        self.job_credits.get(job_id).copied().unwrap_or(0) + pending
+    }
+
+    /// Settings changed (a new backend or token): try again at once.
+    pub fn retry_now(&mut self) {
+        self.failures = 0;
+        self.next_attempt_at = None;
+        self.last_error = None;
+    }
+
+    /// Forget what belonged to another backend or team (the pending events stay: they were
+    /// clicks, and they go to whichever backend is configured next).
+    pub fn forget_backend(&mut self) {
+        self.retry_now();
+        self.balance = None;
+        self.job_credits.clear();
+        self.job_cycle = None;
+    }
+
+    /// The user has seen the rejections.
+    pub fn mark_rejections_seen(&mut self) {
+        self.rejected_unseen = 0;
+    }
+
+    /// The balance the user should see: the backend's last figures less pending events
+    /// (monthly first, then extra, as the ledger will charge them). `None` before the first
+    /// balance is known.
+    pub fn projection(&self, prices: &PriceTable, low_percent: u8) -> Option<Projection> {
+        let known = self.balance.as_ref()?;
+        let b = &known.balance;
+        let pending: u64 = self.pending.iter().map(|e| u64::from(prices.cost(e.action))).sum();
+        let from_monthly = pending.min(b.remaining);
+        let from_extra = (pending - from_monthly).min(b.extra);
+        let remaining = b.remaining - from_monthly;
+        let extra = b.extra - from_extra;
+        let spendable = remaining + extra;
+        let low = spendable.saturating_mul(100) <= b.total.saturating_mul(u64::from(low_percent)) || (b.low && spendable <= b.spendable);
+        Some(Projection {
+            remaining,
+            extra,
+            spendable,
+            used: b.used + from_monthly + from_extra,
+            total: b.total,
+            resets_at: b.resets_at,
+            low,
+            pending: self.pending.len(),
+            as_of: known.at,
+        })
+    }
+}
