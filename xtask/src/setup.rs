@@ -1,5 +1,5 @@
 //! `cargo xtask setup`: make a fresh Debian machine able to build and test the project.
-//! Idempotent: each part checks first and only acts on what is missing.
+//! Idempotent: each part checks first, acts only on what is missing, and says whether it acted.
 
 use crate::{postgres, sh};
 use anyhow::{Result, bail};
@@ -9,25 +9,30 @@ use std::process::Command;
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn all() -> Result<()> {
-    wasm_target()?;
-    apt_packages()?;
-    npm()
-}
-
-/// rust-toolchain.toml already names the target; this is a safety net for other toolchains.
-fn wasm_target() -> Result<()> {
-    if !sh::have("rustup") {
-        return Ok(());
-    }
-    let installed = sh::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if !installed.lines().any(|t| t == WASM_TARGET) {
-        sh::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    let acted = [wasm_target()?, apt_packages()?, npm()?];
+    if !acted.contains(&true) {
+        println!(
+            "setup: wasm32 target, Chromium, chromedriver, PostgreSQL, Node, tests/node_modules: present"
+        );
     }
     Ok(())
 }
 
-/// Debian packages the tests need, each with the binary that proves it is there.
-fn apt_packages() -> Result<()> {
+/// rust-toolchain.toml already names the target; this is a safety net for other toolchains.
+fn wasm_target() -> Result<bool> {
+    if !sh::have("rustup") {
+        return Ok(false);
+    }
+    let installed = sh::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|t| t == WASM_TARGET) {
+        return Ok(false);
+    }
+    sh::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    Ok(true)
+}
+
+/// Debian packages the tests need, each with the file that proves it is there.
+fn apt_packages() -> Result<bool> {
     let wanted = [
         ("chromium", sh::have("/usr/bin/chromium")),
         ("chromium-driver", sh::have("/usr/bin/chromedriver")),
@@ -35,13 +40,22 @@ fn apt_packages() -> Result<()> {
         ("nodejs", sh::have("node")),
         ("npm", sh::have("npm")),
     ];
-    let missing: Vec<&str> = wanted.iter().filter(|(_, ok)| !ok).map(|(p, _)| *p).collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(p, _)| *p)
+        .collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     println!("setup: installing {}", missing.join(" "));
     apt(&["update"])?;
-    apt(&[&["install", "-y", "--no-install-recommends"], missing.as_slice()].concat())
+    apt(&[
+        &["install", "-y", "--no-install-recommends"],
+        missing.as_slice(),
+    ]
+    .concat())?;
+    Ok(true)
 }
 
 fn apt(args: &[&str]) -> Result<()> {
@@ -52,20 +66,31 @@ fn apt(args: &[&str]) -> Result<()> {
         c.args(["--preserve-env=DEBIAN_FRONTEND", "apt-get"]);
         c
     } else {
-        bail!("apt-get needs root and sudo is missing: install {args:?} by hand");
+        bail!(
+            "apt-get needs root and sudo is missing: run `apt-get {}` as root",
+            args.join(" ")
+        );
     };
     sh::run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// `npm ci` in tests/ when node_modules is missing or older than the lock file.
 /// Also the source of wasm-opt (npm `binaryen`), which `build` needs.
-pub fn npm() -> Result<()> {
+pub fn npm() -> Result<bool> {
     let tests = sh::root().join("tests");
     // npm writes this hidden lock file last on every install.
-    if newer_or_missing(&tests.join("package-lock.json"), &tests.join("node_modules/.package-lock.json")) {
-        sh::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
+    let stale = newer_or_missing(
+        &tests.join("package-lock.json"),
+        &tests.join("node_modules/.package-lock.json"),
+    );
+    if stale {
+        sh::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&tests),
+        )?;
     }
-    Ok(())
+    Ok(stale)
 }
 
 fn newer_or_missing(source: &Path, product: &Path) -> bool {

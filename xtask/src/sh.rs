@@ -28,7 +28,9 @@ pub fn cargo() -> Command {
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = show(cmd);
     println!("$ {shown}");
-    let status = cmd.status().with_context(|| format!("cannot start `{shown}`"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
@@ -38,15 +40,23 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Runs a command quietly and returns its trimmed standard output.
 pub fn output(cmd: &mut Command) -> Result<String> {
     let shown = show(cmd);
-    let out = cmd.output().with_context(|| format!("cannot start `{shown}`"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !out.status.success() {
-        bail!("`{shown}` failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "`{shown}` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
 fn show(cmd: &Command) -> String {
-    std::iter::once(cmd.get_program())
+    // The program's file name: toolchain paths are long and say nothing new.
+    let program = Path::new(cmd.get_program());
+    std::iter::once(program.file_name().unwrap_or(program.as_os_str()))
         .chain(cmd.get_args())
         .map(|a| a.to_string_lossy())
         .collect::<Vec<_>>()
@@ -72,5 +82,7 @@ pub fn have(bin: &str) -> bool {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }

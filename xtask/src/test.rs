@@ -1,0 +1,100 @@
+//! `cargo xtask test`: every test, fail-fast, with a timed summary of the steps.
+
+use crate::{package, postgres::Postgres, setup, sh};
+use anyhow::{Context, Result};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub fn run() -> Result<()> {
+    let mut steps = Steps::default();
+    let result = all(&mut steps);
+    steps.summary();
+    result
+}
+
+fn all(steps: &mut Steps) -> Result<()> {
+    let root = sh::root();
+    steps.run("setup", setup::all)?;
+    // One run covers the workspace and the backend on both engines; under xtask the
+    // PostgreSQL URL is always set, and a server that cannot start fails the step.
+    steps.run(
+        "cargo test --workspace (backend on SQLite + PostgreSQL)",
+        || {
+            let pg = Postgres::start()?;
+            let url = pg.create_database("credits_test")?;
+            sh::run(
+                sh::cargo()
+                    .args(["test", "--workspace"])
+                    .env("CREDITS_TEST_POSTGRES_URL", url),
+            )
+        },
+    )?;
+    steps.run("credits-core builds for wasm32", || {
+        sh::run(sh::cargo().args([
+            "build",
+            "-p",
+            "credits-core",
+            "--target",
+            setup::WASM_TARGET,
+        ]))
+    })?;
+    let zip = steps.run("build + package the extension", package::run)?;
+    steps.run("build credits-backend", || {
+        sh::run(sh::cargo().args(["build", "-p", "credits-backend"]))
+    })?;
+    steps.run("end-to-end tests (npm test)", || {
+        let artifacts = root.join("tests/artifacts");
+        std::fs::create_dir_all(&artifacts)?;
+        sh::run(
+            Command::new("npm")
+                .arg("test")
+                .current_dir(root.join("tests"))
+                .env("UPWEX_EXTENSION_DIR", &root)
+                .env(
+                    "UPWEX_BACKEND_BIN",
+                    sh::target_dir().join("debug/credits-backend"),
+                )
+                .env("UPWEX_ARTIFACTS", artifacts),
+        )
+    })?;
+    steps.run("web-ext lint on the package", || {
+        let dir = tempfile::tempdir()?;
+        package::extract(&zip, dir.path())?;
+        sh::run(
+            Command::new(root.join("tests/node_modules/.bin/web-ext"))
+                .args(["lint", "--no-config-discovery", "--source-dir"])
+                .arg(dir.path())
+                .current_dir(root.join("tests")),
+        )
+    })
+}
+
+#[derive(Default)]
+struct Steps(Vec<(String, Duration, bool)>);
+
+impl Steps {
+    fn run<T>(&mut self, name: &str, step: impl FnOnce() -> Result<T>) -> Result<T> {
+        println!("\n==> {name}");
+        let start = Instant::now();
+        let result = step();
+        self.0
+            .push((name.to_owned(), start.elapsed(), result.is_ok()));
+        result.with_context(|| format!("step `{name}` failed"))
+    }
+
+    fn summary(&self) {
+        println!("\nxtask test summary:");
+        for (name, took, ok) in &self.0 {
+            println!(
+                "  {:>4}  {:>7.1}s  {name}",
+                if *ok { "ok" } else { "FAIL" },
+                took.as_secs_f64()
+            );
+        }
+        let total: Duration = self.0.iter().map(|(_, took, _)| *took).sum();
+        let failed = self.0.iter().filter(|(_, _, ok)| !ok).count();
+        println!("  total {:.1}s", total.as_secs_f64());
+        // The plain closing line CI reads: steps, not individual tests.
+        println!("steps: {} passed, {failed} failed", self.0.len() - failed);
+    }
+}
