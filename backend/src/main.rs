@@ -1,1 +1,230 @@
-fn main() {}
+//! `credits-backend`: serves the API and administers teams (SPEC.md section 3). Each
+//! command prints its result alone on stdout; logs and errors go to stderr.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use credits_backend::db::DEFAULT_DATABASE;
+use credits_backend::errors::ApiError;
+use credits_backend::{Store, ops};
+use credits_core::api::{Role, TopupRequest};
+use credits_core::{CreditConfig, Plan};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+
+#[derive(Parser)]
+#[command(name = "credits-backend", version, about = "Upwex Credits: the team credit ledger over HTTP")]
+struct Cli {
+    /// The database: `sqlite://PATH` (or a plain file path) for an embedded SQLite file,
+    /// `postgres://...` for PostgreSQL.
+    #[arg(long, global = true, env = "CREDITS_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API until SIGTERM or Ctrl-C.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: String,
+    },
+    #[command(subcommand)]
+    Team(TeamCommand),
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Record a paid Extra Credits pack; prints the new balance.
+    Topup {
+        #[arg(long)]
+        team: String,
+        /// 1 to 1,000,000.
+        #[arg(long, allow_hyphen_values = true)]
+        credits: String,
+    },
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Refund one usage row; prints the new balance.
+    Refund {
+        #[arg(long)]
+        team: String,
+        /// The usage row's id (the event id).
+        #[arg(long)]
+        usage: String,
+    },
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Create a team; prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["trial", "lite", "pro", "max"])]
+        plan: String,
+        #[arg(long)]
+        seats: u32,
+        /// The billing anchor (RFC 3339); defaults to now; a future anchor is refused.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberCommand {
+    /// Add a member; prints its first token.
+    Add {
+        #[arg(long)]
+        team: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["owner", "member"], default_value = "member")]
+        role: String,
+    },
+    /// One line per member: id, role, name (tab-separated).
+    List {
+        #[arg(long)]
+        team: String,
+    },
+    /// Issue another token for a member; prints it.
+    Token {
+        #[arg(long)]
+        member: String,
+    },
+    /// Every token of the member stops working; prints nothing.
+    Revoke {
+        #[arg(long)]
+        member: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Change the plan and/or seats, effective at once; prints the new balance.
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args(["plan", "seats"])))]
+    Set {
+        #[arg(long)]
+        team: String,
+        #[arg(long, value_parser = ["trial", "lite", "pro", "max"])]
+        plan: Option<String>,
+        #[arg(long)]
+        seats: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate and store recognition rules for GET /v1/rules; prints the new ETag.
+    Set {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve { .. }) { "info,sqlx=warn" } else { "warn" };
+    let filter: Targets = std::env::var("RUST_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| default_level.parse().expect("valid filter"));
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()))
+        .with(filter)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(Some(out)) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn refused(code: &'static str, message: String) -> anyhow::Error {
+    ApiError::new(code, message).into()
+}
+
+fn plan(code: &str) -> anyhow::Result<Plan> {
+    Plan::from_code(code).ok_or_else(|| refused("invalid_plan", format!("unknown plan {code}")))
+}
+
+fn json(value: &impl serde::Serialize) -> anyhow::Result<Option<String>> {
+    Ok(Some(serde_json::to_string(value)?))
+}
+
+/// Runs one command; what it returns is printed on stdout.
+async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
+    let store = Store::open(&cli.database).await?;
+    let cfg = CreditConfig::default();
+    let now = ops::now();
+    let out = match cli.command {
+        Command::Serve { listen } => {
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            tracing::info!(engine = store.engine(), "listening on http://{}", listener.local_addr()?);
+            credits_backend::serve(listener, store.clone(), shutdown_signal()).await?;
+            tracing::info!("stopped");
+            None
+        }
+        Command::Team(TeamCommand::Create { name, plan: code, seats, anchor }) => {
+            let anchor = match anchor {
+                None => None,
+                Some(a) => Some(
+                    chrono::DateTime::parse_from_rfc3339(&a)
+                        .map_err(|e| refused("invalid_anchor", format!("the anchor must be an RFC 3339 instant: {e}")))?
+                        .to_utc(),
+                ),
+            };
+            Some(ops::create_team(&store, &name, plan(&code)?, seats, anchor, now, &cfg).await?)
+        }
+        Command::Member(MemberCommand::Add { team, name, role }) => {
+            let role = Role::from_code(&role).ok_or_else(|| refused("invalid_role", format!("unknown role {role}")))?;
+            Some(ops::add_member(&store, &team, &name, role, now).await?.1)
+        }
+        Command::Member(MemberCommand::List { team }) => {
+            let lines: Vec<String> = ops::list_members(&store, &team).await?.iter().map(|m| format!("{}\t{}\t{}", m.id, m.role.code(), m.name)).collect();
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        }
+        Command::Member(MemberCommand::Token { member }) => Some(ops::issue_token(&store, &member, now).await?),
+        Command::Member(MemberCommand::Revoke { member }) => {
+            ops::revoke(&store, &member).await?;
+            None
+        }
+        Command::Topup { team, credits } => {
+            let credits = credits
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| refused("invalid_credits", format!("credits must be a whole number from 1 to {}, got {credits}", cfg.max_topup)))?;
+            // A fresh id: each command is a new purchase.
+            let request = TopupRequest { id: uuid::Uuid::new_v4(), credits };
+            json(&ops::top_up(&store, &team, None, &request, now, &cfg).await?)?
+        }
+        Command::Plan(PlanCommand::Set { team, plan: code, seats }) => {
+            let plan = code.as_deref().map(plan).transpose()?;
+            json(&ops::set_plan(&store, &team, plan, seats, now, &cfg).await?)?
+        }
+        Command::Refund { team, usage } => json(&ops::refund(&store, &team, &usage, now, &cfg).await?)?,
+        Command::Rules(RulesCommand::Set { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| refused("invalid_rules", format!("cannot read {}: {e}", file.display())))?;
+            Some(ops::set_rules(&store, &text, now).await?)
+        }
+    };
+    store.close().await;
+    Ok(out)
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

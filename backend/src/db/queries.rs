@@ -1,0 +1,427 @@
+//! Every SQL statement of the backend, one set for both engines (see the module above).
+//! These functions only move data; the credit rules are the core's, called by `ops`.
+
+use std::collections::HashMap;
+
+use chrono::DateTime;
+use credits_core::api::{Bucket, MemberUsage, Reason, Role, UsageRow};
+use credits_core::batch::Prior;
+use credits_core::ledger::RefundTarget;
+use credits_core::{Action, Ledger, Plan, Timestamp};
+use sqlx::AssertSqlSafe;
+
+use super::{Conn, on};
+
+/// Milliseconds since the epoch: how both engines store instants.
+pub fn ms(t: Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+fn decode_err(what: impl Into<String>) -> sqlx::Error {
+    sqlx::Error::Decode(what.into().into())
+}
+
+pub fn ts(ms: i64) -> sqlx::Result<Timestamp> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| decode_err(format!("instant out of range: {ms}")))
+}
+
+fn unsigned<T: TryFrom<i64>>(v: i64, what: &str) -> sqlx::Result<T> {
+    T::try_from(v).map_err(|_| decode_err(format!("{what} out of range: {v}")))
+}
+
+fn signed(v: u64) -> i64 {
+    // The CHECKs and the core keep every counter far below i64::MAX.
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The member a token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub member_id: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: String,
+    pub team_name: String,
+}
+
+fn role(code: &str) -> sqlx::Result<Role> {
+    Role::from_code(code).ok_or_else(|| decode_err(format!("unknown role {code}")))
+}
+
+/// The member a token belongs to, with its team's ledger as of now (one query: a balance
+/// read needs nothing more).
+pub async fn principal_by_token_hash(c: Conn<'_>, hash: &str) -> sqlx::Result<Option<(Principal, Ledger)>> {
+    const SQL: &str = "SELECT m.id, m.name, m.role, t.id, t.name, \
+                       l.plan, l.seats, l.anchor, l.period_start, l.monthly_paid, l.used, l.extra, l.low_percent \
+                       FROM tokens k JOIN members m ON m.id = k.member_id JOIN teams t ON t.id = m.team_id \
+                       JOIN ledgers l ON l.team_id = t.id WHERE k.hash = $1";
+    type Row = (String, String, String, String, String, String, i64, i64, i64, i64, i64, i64, i64);
+    let row: Option<Row> = on!(c, c => sqlx::query_as(SQL).bind(hash).fetch_optional(&mut *c).await?);
+    let Some((member_id, name, r, team_id, team_name, plan, seats, anchor, period_start, monthly_paid, used, extra, low)) = row else {
+        return Ok(None);
+    };
+    let ledger = ledger_from((plan, seats, anchor, period_start, monthly_paid, used, extra, low))?;
+    Ok(Some((Principal { member_id, name, role: role(&r)?, team_id, team_name }, ledger)))
+}
+
+// ---- teams and ledgers ----
+
+type LedgerRow = (String, i64, i64, i64, i64, i64, i64, i64);
+
+fn ledger_from(r: LedgerRow) -> sqlx::Result<Ledger> {
+    Ok(Ledger {
+        plan: Plan::from_code(&r.0).ok_or_else(|| decode_err(format!("unknown plan {}", r.0)))?,
+        seats: unsigned(r.1, "seats")?,
+        anchor: ts(r.2)?,
+        period_start: ts(r.3)?,
+        monthly_paid: unsigned(r.4, "monthly_paid")?,
+        used: unsigned(r.5, "used")?,
+        extra: unsigned(r.6, "extra")?,
+        low_percent: unsigned(r.7, "low_percent")?,
+    })
+}
+
+/// The team's ledger. With `lock`, inside a write transaction: PostgreSQL locks the row
+/// until commit; SQLite's `BEGIN IMMEDIATE` already holds the write lock.
+pub async fn ledger(c: Conn<'_>, team: &str, lock: bool) -> sqlx::Result<Option<Ledger>> {
+    const SQL: &str = "SELECT plan, seats, anchor, period_start, monthly_paid, used, extra, low_percent FROM ledgers WHERE team_id = $1";
+    const SQL_LOCK: &str =
+        "SELECT plan, seats, anchor, period_start, monthly_paid, used, extra, low_percent FROM ledgers WHERE team_id = $1 FOR UPDATE";
+    let sql = if lock && matches!(c, super::Engine::Postgres(_)) { SQL_LOCK } else { SQL };
+    let row: Option<LedgerRow> = on!(c, c => sqlx::query_as(sql).bind(team).fetch_optional(&mut *c).await?);
+    row.map(ledger_from).transpose()
+}
+
+pub async fn save_ledger(c: Conn<'_>, team: &str, l: &Ledger) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE ledgers SET plan = $2, seats = $3, anchor = $4, period_start = $5, monthly_paid = $6, \
+                       used = $7, extra = $8, low_percent = $9 WHERE team_id = $1";
+    let done = on!(c, c => sqlx::query(SQL)
+        .bind(team)
+        .bind(l.plan.code())
+        .bind(i64::from(l.seats))
+        .bind(ms(l.anchor))
+        .bind(ms(l.period_start))
+        .bind(signed(l.monthly_paid))
+        .bind(signed(l.used))
+        .bind(signed(l.extra))
+        .bind(i64::from(l.low_percent))
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    if done != 1 {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    Ok(())
+}
+
+pub async fn insert_team(c: Conn<'_>, id: &str, name: &str, now: Timestamp, l: &Ledger) -> sqlx::Result<()> {
+    const TEAM: &str = "INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)";
+    const LEDGER: &str = "INSERT INTO ledgers (team_id, plan, seats, anchor, period_start, monthly_paid, used, extra, low_percent) \
+                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    on!(c, c => {
+        sqlx::query(TEAM).bind(id).bind(name).bind(ms(now)).execute(&mut *c).await?.rows_affected();
+        sqlx::query(LEDGER)
+            .bind(id)
+            .bind(l.plan.code())
+            .bind(i64::from(l.seats))
+            .bind(ms(l.anchor))
+            .bind(ms(l.period_start))
+            .bind(signed(l.monthly_paid))
+            .bind(signed(l.used))
+            .bind(signed(l.extra))
+            .bind(i64::from(l.low_percent))
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
+/// The team's name, if the team exists.
+pub async fn team_name(c: Conn<'_>, id: &str) -> sqlx::Result<Option<String>> {
+    const SQL: &str = "SELECT name FROM teams WHERE id = $1";
+    let row: Option<(String,)> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
+    Ok(row.map(|r| r.0))
+}
+
+// ---- members and tokens ----
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub team_id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+pub async fn insert_member(c: Conn<'_>, m: &Member, now: Timestamp) -> sqlx::Result<()> {
+    const SQL: &str = "INSERT INTO members (id, team_id, name, role, created_at) VALUES ($1, $2, $3, $4, $5)";
+    on!(c, c => sqlx::query(SQL).bind(&m.id).bind(&m.team_id).bind(&m.name).bind(m.role.code()).bind(ms(now)).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn member(c: Conn<'_>, id: &str) -> sqlx::Result<Option<Member>> {
+    const SQL: &str = "SELECT id, team_id, name, role FROM members WHERE id = $1";
+    let row: Option<(String, String, String, String)> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
+    row.map(|(id, team_id, name, r)| Ok(Member { id, team_id, name, role: role(&r)? })).transpose()
+}
+
+/// The team's members, oldest first.
+pub async fn members(c: Conn<'_>, team: &str) -> sqlx::Result<Vec<Member>> {
+    const SQL: &str = "SELECT id, team_id, name, role FROM members WHERE team_id = $1 ORDER BY created_at, id";
+    let rows: Vec<(String, String, String, String)> = on!(c, c => sqlx::query_as(SQL).bind(team).fetch_all(&mut *c).await?);
+    rows.into_iter().map(|(id, team_id, name, r)| Ok(Member { id, team_id, name, role: role(&r)? })).collect()
+}
+
+/// Credits each member consumed since `since` (non-refunded usage rows), members with none
+/// included; largest first, then by name.
+pub async fn members_usage(c: Conn<'_>, team: &str, since: Timestamp) -> sqlx::Result<Vec<MemberUsage>> {
+    const SQL: &str = "SELECT m.id, m.name, m.role, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used FROM members m \
+                       LEFT JOIN events e ON e.team_id = m.team_id AND e.member_id = m.id AND e.status = 'applied' \
+                       AND e.refunded = FALSE AND e.recorded_at >= $2 \
+                       WHERE m.team_id = $1 GROUP BY m.id, m.name, m.role ORDER BY used DESC, m.name, m.id";
+    let rows: Vec<(String, String, String, i64)> = on!(c, c => sqlx::query_as(SQL).persistent(false).bind(team).bind(ms(since)).fetch_all(&mut *c).await?);
+    rows.into_iter()
+        .map(|(member_id, name, r, used)| Ok(MemberUsage { member_id, name, role: role(&r)?, used: unsigned(used, "used")? }))
+        .collect()
+}
+
+pub async fn insert_token(c: Conn<'_>, hash: &str, member: &str, now: Timestamp) -> sqlx::Result<()> {
+    const SQL: &str = "INSERT INTO tokens (hash, member_id, created_at) VALUES ($1, $2, $3)";
+    on!(c, c => sqlx::query(SQL).bind(hash).bind(member).bind(ms(now)).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+/// Deletes every token of the member; returns how many there were.
+pub async fn delete_tokens(c: Conn<'_>, member: &str) -> sqlx::Result<u64> {
+    const SQL: &str = "DELETE FROM tokens WHERE member_id = $1";
+    let done = on!(c, c => sqlx::query(SQL).bind(member).execute(&mut *c).await?.rows_affected());
+    Ok(done)
+}
+
+// ---- usage events ----
+//
+// Queries that read `events` are not kept as prepared statements (`persistent(false)`):
+// PostgreSQL then plans each with its parameters and the table's current size. A cached
+// generic plan made while the table was small seq-scans it, and stays slow until
+// autovacuum analyzes (measured: 55 ms per id lookup at 100,000 rows).
+
+/// The first outcome recorded under each of `ids`, with the team it belongs to.
+pub async fn event_priors(c: Conn<'_>, ids: &[uuid::Uuid]) -> sqlx::Result<HashMap<uuid::Uuid, (String, Prior)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT id, team_id, status, reason FROM events WHERE id IN ({})", list.join(", "));
+    let rows: Vec<(String, String, String, Option<String>)> = on!(c, c => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql)).persistent(false);
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        q.fetch_all(&mut *c).await?
+    });
+    rows.into_iter()
+        .map(|(id, team, status, reason)| {
+            let id = uuid::Uuid::try_parse(&id).map_err(|e| decode_err(format!("event id {id}: {e}")))?;
+            let prior = match (status.as_str(), reason.as_deref().and_then(Reason::from_code)) {
+                ("applied", _) => Prior::Applied,
+                ("rejected", Some(reason)) => Prior::Rejected(reason),
+                _ => return Err(decode_err(format!("event {id}: status {status} reason {reason:?}"))),
+            };
+            Ok((id, (team, prior)))
+        })
+        .collect()
+}
+
+/// One row for `events`: an applied charge or a remembered rejection.
+#[derive(Clone, Debug)]
+pub struct NewEvent<'a> {
+    pub id: String,
+    pub team_id: &'a str,
+    pub member_id: &'a str,
+    /// `None` when applied.
+    pub reason: Option<Reason>,
+    pub action: Option<Action>,
+    pub regenerate: bool,
+    pub job_id: Option<&'a str>,
+    pub occurred_at: Option<Timestamp>,
+    pub recorded_at: Timestamp,
+    pub bucket: Option<Bucket>,
+    pub credits: u64,
+}
+
+/// Rows per INSERT statement: large enough to make a batch a few statements, small
+/// enough to stay far below both engines' parameter limits.
+const INSERT_CHUNK: usize = 100;
+
+pub async fn insert_events(mut c: Conn<'_>, rows: &[NewEvent<'_>]) -> sqlx::Result<()> {
+    const COLUMNS: usize = 12;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=COLUMNS).map(|k| format!("${}", r * COLUMNS + k)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO events (id, team_id, member_id, status, reason, action, regenerate, job_id, occurred_at, recorded_at, bucket, credits) VALUES {}",
+            values.join(", ")
+        );
+        on!(&mut c, c => {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for e in chunk {
+                q = q
+                    .bind(e.id.as_str())
+                    .bind(e.team_id)
+                    .bind(e.member_id)
+                    .bind(if e.reason.is_some() { "rejected" } else { "applied" })
+                    .bind(e.reason.map(Reason::code))
+                    .bind(e.action.map(Action::code))
+                    .bind(e.regenerate)
+                    .bind(e.job_id)
+                    .bind(e.occurred_at.map(ms))
+                    .bind(ms(e.recorded_at))
+                    .bind(e.bucket.map(Bucket::code))
+                    .bind(signed(e.credits));
+            }
+            q.execute(&mut **c).await?.rows_affected()
+        });
+    }
+    Ok(())
+}
+
+/// Filters and the cursor of a Usage History page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UsageFilter {
+    pub action: Option<Action>,
+    pub member_id: Option<String>,
+    pub job_id: Option<String>,
+    /// Only rows strictly older than this `(recorded_at, id)`.
+    pub before: Option<(Timestamp, String)>,
+    /// Only rows recorded at or after this instant.
+    pub since: Option<Timestamp>,
+}
+
+type UsageTuple = (String, String, bool, Option<String>, String, String, i64, i64, String, i64, bool);
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Usage rows of the team, newest first by `(recorded_at, id)`, at most `limit`.
+pub async fn usage_rows(c: Conn<'_>, team: &str, f: &UsageFilter, limit: u32) -> sqlx::Result<Vec<UsageRow>> {
+    let mut sql = String::from(
+        "SELECT e.id, e.action, e.regenerate, e.job_id, e.member_id, m.name, e.occurred_at, e.recorded_at, e.bucket, e.credits, e.refunded \
+         FROM events e JOIN members m ON m.id = e.member_id WHERE e.team_id = $1 AND e.status = 'applied'",
+    );
+    let mut binds = vec![Bind::Text(team.to_owned())];
+    let param = |binds: &mut Vec<Bind>, b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(a) = f.action {
+        let p = param(&mut binds, Bind::Text(a.code().to_owned()));
+        sql += &format!(" AND e.action = {p}");
+    }
+    if let Some(m) = &f.member_id {
+        let p = param(&mut binds, Bind::Text(m.clone()));
+        sql += &format!(" AND e.member_id = {p}");
+    }
+    if let Some(j) = &f.job_id {
+        let p = param(&mut binds, Bind::Text(j.clone()));
+        sql += &format!(" AND e.job_id = {p}");
+    }
+    if let Some(since) = f.since {
+        let p = param(&mut binds, Bind::Int(ms(since)));
+        sql += &format!(" AND e.recorded_at >= {p}");
+    }
+    if let Some((at, id)) = &f.before {
+        let pa = param(&mut binds, Bind::Int(ms(*at)));
+        let pi = param(&mut binds, Bind::Text(id.clone()));
+        sql += &format!(" AND (e.recorded_at < {pa} OR (e.recorded_at = {pa} AND e.id < {pi}))");
+    }
+    let pl = param(&mut binds, Bind::Int(i64::from(limit)));
+    sql += &format!(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT {pl}");
+    let rows: Vec<UsageTuple> = on!(c, c => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql)).persistent(false);
+        for b in &binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q.fetch_all(&mut *c).await?
+    });
+    rows.into_iter().map(usage_row).collect()
+}
+
+fn usage_row(r: UsageTuple) -> sqlx::Result<UsageRow> {
+    let (id, action, regenerate, job_id, member_id, member, occurred_at, recorded_at, bucket, credits, refunded) = r;
+    let action = Action::from_code(&action).ok_or_else(|| decode_err(format!("unknown action {action}")))?;
+    Ok(UsageRow {
+        id,
+        action,
+        label: action.label().to_owned(),
+        regenerate,
+        job_id,
+        member_id,
+        member,
+        occurred_at: ts(occurred_at)?,
+        recorded_at: ts(recorded_at)?,
+        bucket: Bucket::from_code(&bucket).ok_or_else(|| decode_err(format!("unknown bucket {bucket}")))?,
+        credits: -credits,
+        refunded,
+    })
+}
+
+/// What a refund needs of a team's usage row, if the team has that row.
+pub async fn refund_target(c: Conn<'_>, team: &str, id: &str) -> sqlx::Result<Option<RefundTarget>> {
+    const SQL: &str = "SELECT bucket, credits, recorded_at, refunded FROM events WHERE id = $1 AND team_id = $2 AND status = 'applied'";
+    let row: Option<(String, i64, i64, bool)> = on!(c, c => sqlx::query_as(SQL).bind(id).bind(team).fetch_optional(&mut *c).await?);
+    row.map(|(bucket, credits, recorded_at, refunded)| {
+        Ok(RefundTarget {
+            bucket: Bucket::from_code(&bucket).ok_or_else(|| decode_err(format!("unknown bucket {bucket}")))?,
+            credits: unsigned(credits, "credits")?,
+            recorded_at: ts(recorded_at)?,
+            refunded,
+        })
+    })
+    .transpose()
+}
+
+pub async fn mark_refunded(c: Conn<'_>, id: &str) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE events SET refunded = TRUE WHERE id = $1 AND status = 'applied'";
+    on!(c, c => sqlx::query(SQL).bind(id).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+// ---- top-ups ----
+
+/// The team and credits a top-up id was recorded with, if it was.
+pub async fn topup_prior(c: Conn<'_>, id: &str) -> sqlx::Result<Option<(String, u64)>> {
+    const SQL: &str = "SELECT team_id, credits FROM topups WHERE id = $1";
+    let row: Option<(String, i64)> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
+    row.map(|(team, credits)| Ok((team, unsigned(credits, "credits")?))).transpose()
+}
+
+pub async fn insert_topup(c: Conn<'_>, id: &str, team: &str, credits: u64, member: Option<&str>, now: Timestamp) -> sqlx::Result<()> {
+    const SQL: &str = "INSERT INTO topups (id, team_id, credits, member_id, recorded_at) VALUES ($1, $2, $3, $4, $5)";
+    on!(c, c => sqlx::query(SQL).bind(id).bind(team).bind(signed(credits)).bind(member).bind(ms(now)).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+// ---- recognition rules ----
+
+/// The stored rules' canonical JSON and ETag, if `rules set` stored any.
+pub async fn rules(c: Conn<'_>) -> sqlx::Result<Option<(String, String)>> {
+    const SQL: &str = "SELECT body, etag FROM rules WHERE id = 1";
+    on!(c, c => sqlx::query_as(SQL).fetch_optional(&mut *c).await)
+}
+
+pub async fn set_rules(c: Conn<'_>, body: &str, etag: &str, now: Timestamp) -> sqlx::Result<()> {
+    const SQL: &str = "INSERT INTO rules (id, body, etag, updated_at) VALUES (1, $1, $2, $3) \
+                       ON CONFLICT (id) DO UPDATE SET body = excluded.body, etag = excluded.etag, updated_at = excluded.updated_at";
+    on!(c, c => sqlx::query(SQL).bind(body).bind(etag).bind(ms(now)).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Errors: a core [`Refusal`] (or one of the backend's own) becomes a status and the API's
+//! `{"error": {"code", "message"}}`. Every 4xx has that shape, including axum's own
+//! rejections, 404 for unknown routes and 405, which [`json_errors`] rewrites.
+
+use axum::Json;
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use credits_core::Refusal;
+use credits_core::api::ErrorBody;
+
+/// A request that failed: refused (4xx, nothing changed) or broken inside (500).
+#[derive(Debug)]
+pub enum ApiError {
+    Refused(Refusal),
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Refused(Refusal::new(code, message))
+    }
+
+    /// The machine code: the refusal's, or `internal`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Refused(r) => r.code,
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Refused(r) => status_for(r.code),
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The status of each refusal code; any code not listed is a plain 400.
+pub fn status_for(code: &str) -> StatusCode {
+    match code {
+        "unauthorized" => StatusCode::UNAUTHORIZED,
+        "forbidden" => StatusCode::FORBIDDEN,
+        "not_found" | "team_not_found" | "member_not_found" | "usage_not_found" => StatusCode::NOT_FOUND,
+        "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
+        "topup_id_reused" | "already_refunded" => StatusCode::CONFLICT,
+        "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// The code for a bare status (axum's rejections and fallbacks).
+fn code_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Refused(r) => write!(f, "{} ({})", r.message, r.code),
+            ApiError::Internal(m) => write!(f, "internal error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError::Refused(r)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = match &self {
+            ApiError::Refused(r) => r.body(),
+            ApiError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                // Details stay in the log.
+                ErrorBody::new("internal", "internal error")
+            }
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// Unknown routes.
+pub async fn not_found() -> ApiError {
+    ApiError::new("not_found", "no such route")
+}
+
+/// Rewrites any error response that is not JSON yet (axum's extractor rejections, 405,
+/// a body over the limit) into the API's error shape, keeping its text as the message.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+    let message = if text.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { text };
+    let body = serde_json::to_vec(&ErrorBody::new(code_for(status), message)).unwrap_or_default();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if status == StatusCode::UNAUTHORIZED {
+        parts.headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_by_code() {
+        assert_eq!(status_for("body_too_large"), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(status_for("invalid_json"), StatusCode::BAD_REQUEST);
+        assert_eq!(status_for("unauthorized"), StatusCode::UNAUTHORIZED);
+        assert_eq!(status_for("forbidden"), StatusCode::FORBIDDEN);
+        assert_eq!(status_for("topup_id_reused"), StatusCode::CONFLICT);
+        assert_eq!(ApiError::Internal("x".into()).status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[tokio::test]
+    async fn plain_text_errors_become_json() {
+        let plain = (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET")], "").into_response();
+        let r = json_errors(plain).await;
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.headers()[header::ALLOW], "GET");
+        let body = axum::body::to_bytes(r.into_body(), 1024).await.unwrap();
+        let e: ErrorBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(e.error.code, "method_not_allowed");
+        assert_eq!(e.error.message, "Method Not Allowed");
+    }
+}

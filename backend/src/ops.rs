@@ -1,0 +1,290 @@
+//! The backend's operations, shared by the HTTP handlers and the command line. Each write
+//! is one transaction: lock the team's ledger row, load the core's `Ledger`, let the core
+//! decide, store what it decided, write the ledger back, commit. No credit rule lives here.
+
+use std::future::Future;
+
+use credits_core::api::{Balance, Reason, Role, TopupRequest};
+use credits_core::batch::{Judged, Prior, Verdict, decide_batch};
+use credits_core::recognition::Rules;
+use credits_core::topup::{TopupOutcome, apply_topup};
+use credits_core::{CreditConfig, Ledger, Plan, Timestamp};
+use sha2::{Digest, Sha256};
+
+use crate::auth;
+use crate::db::queries::{self, Member, NewEvent, Principal};
+use crate::db::{Store, Tx, is_retryable};
+use crate::errors::ApiError;
+
+/// The moment of a request, read once and truncated to milliseconds (what both engines
+/// store), so what the core decided and what was stored agree exactly.
+pub fn now() -> Timestamp {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+}
+
+enum TxError {
+    Db(sqlx::Error),
+    Api(ApiError),
+}
+
+impl From<sqlx::Error> for TxError {
+    fn from(e: sqlx::Error) -> Self {
+        TxError::Db(e)
+    }
+}
+
+impl From<ApiError> for TxError {
+    fn from(e: ApiError) -> Self {
+        TxError::Api(e)
+    }
+}
+
+impl From<credits_core::Refusal> for TxError {
+    fn from(r: credits_core::Refusal) -> Self {
+        TxError::Api(r.into())
+    }
+}
+
+/// Runs a transaction, again when PostgreSQL reports a conflict that a fresh attempt
+/// resolves (see [`is_retryable`]). A failed attempt has been rolled back (dropped).
+async fn transaction<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, TxError>>,
+{
+    const ATTEMPTS: u32 = 5;
+    for n in 1.. {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(TxError::Db(e)) if n < ATTEMPTS && is_retryable(&e) => tracing::debug!(error = %e, attempt = n, "retrying transaction"),
+            Err(TxError::Db(e)) => return Err(e.into()),
+            Err(TxError::Api(e)) => return Err(e),
+        }
+    }
+    unreachable!()
+}
+
+fn team_not_found(team: &str) -> ApiError {
+    ApiError::new("team_not_found", format!("no team {team}"))
+}
+
+fn member_not_found(member: &str) -> ApiError {
+    ApiError::new("member_not_found", format!("no member {member}"))
+}
+
+/// Locks and loads the team's ledger inside `tx`.
+async fn locked_ledger(tx: &mut Tx, team: &str) -> Result<Ledger, TxError> {
+    queries::ledger(tx.conn(), team, true).await?.ok_or_else(|| team_not_found(team).into())
+}
+
+fn check_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::new("invalid_name", "a name must be 1 to 200 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// What a usage batch came to: one verdict per event, in order, and the balance after it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub verdicts: Vec<Verdict>,
+    pub balance: Balance,
+}
+
+/// Records a judged usage batch for the token's member.
+pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now: Timestamp, cfg: &CreditConfig) -> Result<Recorded, ApiError> {
+    let keys: Vec<uuid::Uuid> = events.iter().filter_map(Judged::key).collect();
+    transaction(|| async {
+        let mut tx = store.begin().await?;
+        let mut ledger = locked_ledger(&mut tx, &who.team_id).await?;
+        let before = ledger.clone();
+        // Looked up under the lock, so a concurrent batch's ids are visible here.
+        let priors = queries::event_priors(tx.conn(), &keys).await?;
+        let prior = |id: &uuid::Uuid| {
+            priors.get(id).map(|(team, prior)| {
+                // Ids are global; another team's id is not this event's to replay. It is
+                // answered as invalid (never as a duplicate) and nothing about it is shown.
+                if *team == who.team_id { *prior } else { Prior::Rejected(Reason::InvalidEvent) }
+            })
+        };
+        let verdicts = decide_batch(&mut ledger, events, prior, now, cfg);
+        let rows = new_rows(who, events, &verdicts, now)?;
+        queries::insert_events(tx.conn(), &rows).await?;
+        if ledger != before {
+            queries::save_ledger(tx.conn(), &who.team_id, &ledger).await?;
+        }
+        let balance = ledger.balance(now, cfg);
+        tx.commit().await?;
+        Ok(Recorded { verdicts, balance })
+    })
+    .await
+}
+
+/// The rows the verdicts ask to store: applied charges and first rejections with an id.
+fn new_rows<'a>(who: &'a Principal, events: &'a [Judged], verdicts: &[Verdict], now: Timestamp) -> Result<Vec<NewEvent<'a>>, ApiError> {
+    let mut rows = Vec::new();
+    for (judged, verdict) in events.iter().zip(verdicts) {
+        let (reason, charged) = match verdict {
+            Verdict::Applied(c) => (None, Some(c)),
+            Verdict::Rejected { reason, remember: true } => (Some(*reason), None),
+            _ => continue,
+        };
+        let id = judged.key().ok_or_else(|| ApiError::Internal("a verdict to store has no id".into()))?;
+        let valid = match judged {
+            Judged::Valid(e) => Some(e),
+            Judged::Invalid { .. } => None,
+        };
+        if charged.is_some() && valid.is_none() {
+            return Err(ApiError::Internal("an invalid event was charged".into()));
+        }
+        rows.push(NewEvent {
+            id: id.to_string(),
+            team_id: &who.team_id,
+            member_id: &who.member_id,
+            reason,
+            action: valid.map(|e| e.action),
+            regenerate: valid.is_some_and(|e| e.regenerate),
+            job_id: valid.and_then(|e| e.job_id.as_deref()),
+            occurred_at: charged.map(|c| c.occurred_at).or(valid.map(|e| e.occurred_at)),
+            recorded_at: charged.map_or(now, |c| c.recorded_at),
+            bucket: charged.map(|c| c.bucket),
+            credits: charged.map_or(0, |c| c.credits),
+        });
+    }
+    Ok(rows)
+}
+
+/// Records a paid pack, idempotent by its id. `member` is who asked (none from the CLI).
+pub async fn top_up(store: &Store, team: &str, member: Option<&str>, request: &TopupRequest, now: Timestamp, cfg: &CreditConfig) -> Result<Balance, ApiError> {
+    let id = request.id.to_string();
+    transaction(|| async {
+        let mut tx = store.begin().await?;
+        let mut ledger = locked_ledger(&mut tx, team).await?;
+        let prior = match queries::topup_prior(tx.conn(), &id).await? {
+            Some((owner, _)) if owner != team => {
+                return Err(ApiError::new("topup_id_reused", format!("top-up id {id} is already taken")).into());
+            }
+            prior => prior.map(|(_, credits)| credits),
+        };
+        if apply_topup(&mut ledger, request, prior, cfg)? == TopupOutcome::Recorded {
+            queries::insert_topup(tx.conn(), &id, team, request.credits, member, now).await?;
+            queries::save_ledger(tx.conn(), team, &ledger).await?;
+        }
+        let balance = ledger.balance(now, cfg);
+        tx.commit().await?;
+        Ok(balance)
+    })
+    .await
+}
+
+/// A plan or seat change, effective at once.
+pub async fn set_plan(store: &Store, team: &str, plan: Option<Plan>, seats: Option<u32>, now: Timestamp, cfg: &CreditConfig) -> Result<Balance, ApiError> {
+    transaction(|| async {
+        let mut tx = store.begin().await?;
+        let mut ledger = locked_ledger(&mut tx, team).await?;
+        ledger.change_plan(plan, seats, now, cfg)?;
+        queries::save_ledger(tx.conn(), team, &ledger).await?;
+        let balance = ledger.balance(now, cfg);
+        tx.commit().await?;
+        Ok(balance)
+    })
+    .await
+}
+
+/// A support refund of one usage row of the team.
+pub async fn refund(store: &Store, team: &str, usage: &str, now: Timestamp, cfg: &CreditConfig) -> Result<Balance, ApiError> {
+    let not_found = || ApiError::new("usage_not_found", format!("team {team} has no usage row {usage}"));
+    let id = uuid::Uuid::try_parse(usage).map_err(|_| not_found())?.to_string();
+    transaction(|| async {
+        let mut tx = store.begin().await?;
+        let mut ledger = locked_ledger(&mut tx, team).await?;
+        let target = queries::refund_target(tx.conn(), team, &id).await?.ok_or_else(not_found)?;
+        ledger.refund(target, now, cfg)?;
+        queries::mark_refunded(tx.conn(), &id).await?;
+        queries::save_ledger(tx.conn(), team, &ledger).await?;
+        let balance = ledger.balance(now, cfg);
+        tx.commit().await?;
+        Ok(balance)
+    })
+    .await
+}
+
+/// Creates a team and its ledger; returns the team id.
+pub async fn create_team(store: &Store, name: &str, plan: Plan, seats: u32, anchor: Option<Timestamp>, now: Timestamp, cfg: &CreditConfig) -> Result<String, ApiError> {
+    let name = check_name(name)?;
+    // Stored in milliseconds, so the anchor is too (cycle boundaries derive from it).
+    let anchor = anchor.map(|a| chrono::DateTime::from_timestamp_millis(a.timestamp_millis()).unwrap_or(a));
+    let ledger = Ledger::new(plan, seats, anchor, now, cfg)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut tx = store.begin().await?;
+    queries::insert_team(tx.conn(), &id, &name, now, &ledger).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a member to a team; returns the member id and its first token.
+pub async fn add_member(store: &Store, team: &str, name: &str, role: Role, now: Timestamp) -> Result<(String, String), ApiError> {
+    let name = check_name(name)?;
+    let member = Member { id: uuid::Uuid::new_v4().to_string(), team_id: team.to_owned(), name, role };
+    let token = auth::new_token();
+    let mut tx = store.begin().await?;
+    queries::team_name(tx.conn(), team).await?.ok_or_else(|| team_not_found(team))?;
+    queries::insert_member(tx.conn(), &member, now).await?;
+    queries::insert_token(tx.conn(), &auth::token_hash(&token), &member.id, now).await?;
+    tx.commit().await?;
+    Ok((member.id, token))
+}
+
+pub async fn list_members(store: &Store, team: &str) -> Result<Vec<Member>, ApiError> {
+    let mut read = store.read().await?;
+    queries::team_name(read.conn(), team).await?.ok_or_else(|| team_not_found(team))?;
+    Ok(queries::members(read.conn(), team).await?)
+}
+
+/// A new token for an existing member (its other tokens keep working).
+pub async fn issue_token(store: &Store, member: &str, now: Timestamp) -> Result<String, ApiError> {
+    let token = auth::new_token();
+    let mut tx = store.begin().await?;
+    queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    queries::insert_token(tx.conn(), &auth::token_hash(&token), member, now).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Every token of the member stops working; returns how many there were.
+pub async fn revoke(store: &Store, member: &str) -> Result<u64, ApiError> {
+    let mut tx = store.begin().await?;
+    queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    let n = queries::delete_tokens(tx.conn(), member).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Rules as served: their canonical JSON and its ETag (a hash of that JSON).
+pub fn canonical_rules(rules: &Rules) -> (String, String) {
+    let body = serde_json::to_string(rules).expect("rules serialize");
+    let hash: String = Sha256::digest(body.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    (body, format!("\"{hash}\""))
+}
+
+/// Validates and stores new recognition rules; returns their ETag.
+pub async fn set_rules(store: &Store, json: &str, now: Timestamp) -> Result<String, ApiError> {
+    let rules: Rules = serde_json::from_str(json).map_err(|e| ApiError::new("invalid_rules", format!("not a rules document: {e}")))?;
+    rules.validate()?;
+    let (body, etag) = canonical_rules(&rules);
+    let mut tx = store.begin().await?;
+    queries::set_rules(tx.conn(), &body, &etag, now).await?;
+    tx.commit().await?;
+    Ok(etag)
+}
+
+/// The rules in force: the stored ones, else the shipped ones.
+pub async fn current_rules(store: &Store) -> Result<(String, String), ApiError> {
+    let mut read = store.read().await?;
+    Ok(match queries::rules(read.conn()).await? {
+        Some(stored) => stored,
+        None => canonical_rules(&Rules::shipped()),
+    })
+}

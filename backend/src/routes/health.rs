@@ -1,0 +1,20 @@
+//! `GET /healthz` and `GET /metrics`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+/// Liveness: the process serves requests.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = crate::openapi::schema::Health)))]
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus metrics (OpenMetrics text)", content_type = "application/openmetrics-text")))]
+pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
+    crate::metrics::serve(State(app.metrics.clone())).await
+}
