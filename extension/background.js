@@ -1,15 +1,27 @@
-// Service worker: a thin loader for the Rust (WASM) logic.
-import init, { version } from './pkg/credits_extension.js';
+// Service worker: a thin loader for the Rust (WASM) logic in src/worker/.
+// Rules measured in NOTES.md: no top-level await (registration fails) and no import() in a
+// service worker. So: import statically, keep the init promise, register every listener
+// synchronously at top level (a worker woken by an event must find its listener), await
+// the promise inside, and `return true` to answer asynchronously.
+import init, { worker_start, worker_message, worker_alarm } from './pkg/credits_extension.js';
 
-// Top-level await would fail registration: keep the promise, await it in listeners,
-// and register every listener synchronously at top level so wake-ups reach them.
-const ready = init();
+// Once per worker life: compile the WASM, then load the state from chrome.storage.
+const ready = init().then(() => worker_start());
 
-chrome.runtime.onMessage.addListener((message, _sender, sendResponse) => {
-  if (message?.type !== 'ping') return false;
-  ready.then(
-    () => sendResponse({ version: version() }),
-    (error) => sendResponse({ error: String(error) }),
-  );
+const ours = (type) => typeof type === 'string' && (type.startsWith('content:') || type.startsWith('page:'));
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!ours(message?.type)) return false; // e.g. our own worker:* broadcasts
+  ready
+    .then(() => worker_message(message, sender))
+    .then(sendResponse, (error) => sendResponse({ error: String(error?.message ?? error) }));
   return true; // sendResponse is called asynchronously
 });
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  ready.then(() => worker_alarm(alarm.name)).catch((error) => console.warn('alarm', alarm.name, error));
+});
+
+// Waking the worker is enough on install and browser start: worker_start() syncs.
+chrome.runtime.onInstalled.addListener(() => {});
+chrome.runtime.onStartup.addListener(() => {});

@@ -1,5 +1,505 @@
-// Content script on Upwork pages: a DOM adapter only (WASM cannot compile under a strict
-// page CSP). Placeholder: proves it runs and reaches the service worker.
-chrome.runtime.sendMessage({ type: 'ping' }).then((reply) => {
-  document.documentElement.dataset.upwexCredits = reply?.version ?? 'error';
-});
+// Content script on Upwork pages: a DOM ADAPTER only. WASM cannot compile here under a
+// strict page CSP (NOTES.md), so every decision is the service worker's (Rust). This file:
+//  1. finds Upwex containers (class, id or a data-* name/value containing the marker the
+//     worker gives), descending into open shadow roots;
+//  2. describes the controls inside them (`button`, `[role=button]`) as the core's
+//     `Candidate` and sends them in batches (`content:describe`);
+//  3. draws what the worker answers: a cost chip per control, a warning on Regenerate;
+//  4. applies each control's CURRENT directive synchronously in a capture-phase click
+//     listener: blocked -> out-of-credits notice; confirm -> hold, ask, then let it through
+//     once; otherwise -> report `content:click` and let the click proceed untouched;
+//  5. watches only what changed (one MutationObserver, batched per microtask);
+//  6. follows client-side navigation (the URL carries the job id);
+//  7. draws the inline balance badge;
+//  8. listens for `worker:refresh` pushes (new badge; describe again).
+// Injected UI lives in open shadow roots of our own elements (<upwex-credits-*>), inserted
+// next to controls, never inside them; text goes in with textContent only.
+(() => {
+  'use strict';
+
+  const OWN_TAGS = new Set(['UPWEX-CREDITS-CHIP', 'UPWEX-CREDITS-BADGE', 'UPWEX-CREDITS-NOTICE']);
+  // Attributes whose change can change what a control is, or whether an element is a container.
+  const WATCHED = ['disabled', 'aria-disabled', 'aria-busy', 'aria-label', 'aria-labelledby', 'title', 'role', 'class', 'id'];
+  // Bench only: <meta name="upwex-credits-debug"> makes the script total its main-thread
+  // time into <html credits-debug-ms>. Off, it costs one branch per callback.
+  const DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
+  let debugMs = 0;
+  const timed = (fn) => DEBUG ? (...args) => {
+    const t0 = performance.now();
+    try { return fn(...args); } finally {
+      debugMs += performance.now() - t0;
+      document.documentElement.setAttribute('credits-debug-ms', debugMs.toFixed(2));
+    }
+  } : fn;
+
+  let marker = '';           // the rules' container marker, lower case
+  let lastUrl = location.href;
+  const keyOf = new WeakMap(); // control -> key
+  const tracked = new Map();   // key -> { el, directive, chip, seq }
+  let nextKey = 1;
+  let seq = 0;
+  const containers = new Set(); // known Upwex containers (for late shadow roots)
+  const observedRoots = new WeakSet();
+  const allowOnce = new WeakSet(); // controls whose next click was confirmed
+
+  // ---- messaging ---------------------------------------------------------------------
+
+  async function ask(message) {
+    const reply = await chrome.runtime.sendMessage(message);
+    if (reply?.error) throw new Error(reply.error);
+    return reply;
+  }
+
+  // A message that must arrive (a click): resent with the same content (same event id).
+  async function deliver(message, delays = [250, 1000, 3000, 10000]) {
+    for (let i = 0; ; i++) {
+      try { return await ask(message); } catch (e) {
+        if (i >= delays.length) throw e;
+        await new Promise((r) => setTimeout(r, delays[i]));
+      }
+    }
+  }
+
+  // ---- finding containers and controls -----------------------------------------------
+
+  // The marker text of an Upwex container: each class, id or data-* attribute whose name or
+  // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
+  // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one.
+  function markerText(el) {
+    if (!marker || !el.hasAttributes()) return null;
+    let text = null;
+    for (const a of el.attributes) {
+      const n = a.name;
+      if (n !== 'class' && n !== 'id' && !n.startsWith('data-')) continue;
+      if (!n.includes(marker) && !a.value.toLowerCase().includes(marker)) continue;
+      const part = n === 'class' ? a.value : `${n}=${a.value}`;
+      text = text === null ? part : `${text} ${part}`;
+    }
+    return text;
+  }
+
+  const isControl = (el) => el.tagName === 'BUTTON' || el.getAttribute('role')?.trim().toLowerCase() === 'button';
+  const parentOf = (node) => node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement;
+
+  // Enclosing containers of `node` itself and above, innermost first: [{ el, text }].
+  function chainOf(node) {
+    const chain = [];
+    for (let el = node; el; el = parentOf(el)) {
+      if (el.nodeType !== 1) continue;
+      const text = markerText(el);
+      if (text !== null) chain.push({ el, text });
+    }
+    return chain;
+  }
+
+  // Walks `el` and below (through open shadow roots), queueing every control that sits in a
+  // container. `outer` is the chain above `el`, OUTERMOST first (extended, never mutated).
+  function walk(el, outer) {
+    if (OWN_TAGS.has(el.tagName)) return;
+    let chain = outer;
+    const text = markerText(el);
+    if (text !== null) {
+      chain = [...outer, { el, text }];
+      containers.add(el);
+    }
+    if (chain.length && isControl(el)) queueDescribe(el);
+    const shadow = el.shadowRoot;
+    if (shadow) {
+      observe(shadow);
+      for (let c = shadow.firstElementChild; c; c = c.nextElementSibling) walk(c, chain);
+    }
+    for (let c = el.firstElementChild; c; c = c.nextElementSibling) walk(c, chain);
+  }
+
+  // Walks a subtree that appeared or changed, starting from its ancestors' containers.
+  function walkFrom(el) {
+    const parent = parentOf(el);
+    walk(el, parent ? chainOf(parent).reverse() : []);
+  }
+
+  // Every control in a container's subtree, in document order, through open shadow roots.
+  function controlsIn(root, out = []) {
+    for (let c = root.firstElementChild; c; c = c.nextElementSibling) {
+      if (OWN_TAGS.has(c.tagName)) continue;
+      if (isControl(c)) out.push(c);
+      if (c.shadowRoot) controlsIn(c.shadowRoot, out);
+      controlsIn(c, out);
+    }
+    return out;
+  }
+
+  // ---- describing ----------------------------------------------------------------------
+
+  function nameParts(el) {
+    const ids = el.getAttribute('aria-labelledby');
+    let labelledby = null;
+    if (ids) {
+      const root = el.getRootNode();
+      labelledby = ids.trim().split(/\s+/).map((id) => root.getElementById?.(id)?.textContent ?? '').join(' ');
+    }
+    // Our chips are siblings of the control, never inside it: textContent is the page's.
+    return { labelledby, aria_label: el.getAttribute('aria-label'), text: el.textContent, title: el.getAttribute('title') };
+  }
+
+  const inactive = (el) => el.matches(':disabled') || el.getAttribute('aria-disabled') === 'true' || el.getAttribute('aria-busy') === 'true';
+
+  const queue = new Set();
+  let flushing = false;
+  function queueDescribe(el) {
+    queue.add(el);
+    if (!flushing) {
+      flushing = true;
+      queueMicrotask(flush);
+    }
+  }
+
+  // Sends every queued control in one `content:describe` and applies the answer.
+  const flush = timed(function flush() {
+    flushing = false;
+    const url = location.href;
+    const items = [];
+    const neighbourCache = new Map(); // innermost container -> its controls
+    for (const el of queue) {
+      if (!el.isConnected) continue;
+      const chain = chainOf(el);
+      let key = keyOf.get(el);
+      if (!chain.length) { // no longer in a container
+        if (key) drop(key);
+        continue;
+      }
+      if (!key) {
+        key = String(nextKey++);
+        keyOf.set(el, key);
+        tracked.set(key, { el, directive: null, chip: null, seq: 0 });
+      }
+      const inner = chain[0].el;
+      if (!neighbourCache.has(inner)) neighbourCache.set(inner, controlsIn(inner.shadowRoot ?? inner));
+      const all = neighbourCache.get(inner);
+      const at = all.indexOf(el);
+      const neighbours = all
+        .filter((c) => c !== el)
+        .sort((a, b) => Math.abs(all.indexOf(a) - at) - Math.abs(all.indexOf(b) - at))
+        .map(nameParts);
+      items.push({
+        key,
+        candidate: {
+          tag: el.localName,
+          role: el.getAttribute('role'),
+          name: nameParts(el),
+          disabled: el.matches(':disabled') || el.getAttribute('aria-disabled') === 'true',
+          busy: el.getAttribute('aria-busy') === 'true',
+          containers: chain.map((c) => c.text),
+          neighbours,
+          url,
+        },
+      });
+    }
+    queue.clear();
+    prune();
+    if (!items.length) return;
+    const mySeq = ++seq;
+    for (const { key } of items) tracked.get(key).seq = mySeq;
+    ask({ type: 'content:describe', url, candidates: items.map((i) => i.candidate) }).then(
+      timed(({ directives }) => items.forEach(({ key }, i) => {
+        const t = tracked.get(key);
+        if (t && t.seq === mySeq) apply(t, directives[i]);
+      })),
+      () => {}, // the worker is restarting: the next refresh describes again
+    );
+  });
+
+  function redescribeAll() {
+    for (const { el } of tracked.values()) queueDescribe(el);
+  }
+
+  function drop(key) {
+    const t = tracked.get(key);
+    if (!t) return;
+    t.chip?.remove();
+    tracked.delete(key);
+    keyOf.delete(t.el);
+  }
+
+  function prune() {
+    for (const [key, t] of tracked) if (!t.el.isConnected) drop(key);
+    for (const c of containers) if (!c.isConnected) containers.delete(c);
+  }
+
+  // ---- drawing -----------------------------------------------------------------------
+
+  // Our hosts ignore the page's CSS: everything reset, then our own rules in the shadow
+  // (important declarations of a shadow tree win over the page's). Positions come in as
+  // custom properties, which `all` leaves alone.
+  const HOST_CSS = ':host { all: initial !important; display: inline-block !important; } :host([hidden]) { display: none !important; }';
+  function ownElement(tag, css) {
+    const host = document.createElement(tag);
+    const shadow = host.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = HOST_CSS + css;
+    shadow.append(style);
+    return { host, shadow };
+  }
+  const make = (tag, className, text) => {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
+  const CHIP_CSS = `
+    .chip { font: 600 11px/16px system-ui, sans-serif; color: #3c1f99; background: #efeaff; border: 1px solid #c9b8ff;
+            border-radius: 8px; padding: 0 6px; margin: 0 4px; white-space: nowrap; }
+    .chip.blocked { color: #8c1d18; background: #fde8e7; border-color: #f4b7b2; }
+    .warning { display: block; font: 11px/15px system-ui, sans-serif; color: #7a4b00; margin: 2px 4px; max-width: 28em; }
+    .warning:empty { display: none; }`;
+  const chipParts = new WeakMap();
+
+  // Draws (or removes) the chip of one control from its directive.
+  function apply(t, directive) {
+    t.directive = directive ?? null;
+    if (!directive) {
+      t.chip?.remove();
+      t.chip = null;
+      return;
+    }
+    if (!t.chip) {
+      const { host, shadow } = ownElement('upwex-credits-chip', CHIP_CSS);
+      const chip = make('span', 'chip');
+      const warning = make('span', 'warning');
+      shadow.append(chip, warning);
+      chipParts.set(host, { chip, warning });
+      t.chip = host;
+    }
+    if (t.el.nextSibling !== t.chip) t.el.after(t.chip);
+    const { chip, warning } = chipParts.get(t.chip);
+    chip.textContent = directive.blocked ? `${directive.chip} · none left` : directive.chip;
+    chip.classList.toggle('blocked', directive.blocked);
+    warning.textContent = directive.warning ?? '';
+  }
+
+  const BADGE_CSS = `
+    :host { position: fixed !important; right: 16px !important; bottom: 16px !important; z-index: 2147483646 !important; }
+    .badge { font: 600 13px/18px system-ui, sans-serif; color: #fff; background: #8d8d8d; border-radius: 16px;
+             padding: 6px 12px; box-shadow: 0 2px 8px #0004; cursor: default; outline: none; }
+    .badge[data-tone="green"] { background: #14a800; } .badge[data-tone="amber"] { background: #c77700; }
+    .badge[data-tone="red"] { background: #d3232f; }
+    .badge:focus-visible { box-shadow: 0 0 0 3px #fff, 0 0 0 5px #3c1f99; }
+    .detail, .problem { display: none; font-weight: 400; font-size: 12px; max-width: 22em; }
+    .badge:hover .detail, .badge:focus .detail { display: block; }
+    .problem:not(:empty) { display: block; }
+    .problem::before { content: "⚠ "; }`;
+  let badge = null;
+
+  function drawBadge(view) {
+    if (!badge) {
+      const { host, shadow } = ownElement('upwex-credits-badge', BADGE_CSS);
+      const box = make('div', 'badge');
+      box.tabIndex = 0; // the split shows on keyboard focus too
+      box.setAttribute('role', 'status');
+      box.setAttribute('aria-live', 'polite');
+      const count = make('span', 'count');
+      box.append(count, make('span', 'unit', ' credits'), make('span', 'detail'), make('span', 'problem'));
+      shadow.append(box);
+      document.documentElement.append(host);
+      badge = { host, box, count, detail: box.querySelector('.detail'), problem: box.querySelector('.problem') };
+    }
+    const b = view.badge;
+    badge.host.hidden = !b.visible;
+    badge.box.dataset.tone = b.tone;
+    badge.count.textContent = b.text;
+    badge.detail.textContent = b.detail;
+    badge.problem.textContent = view.problem ?? '';
+    badge.box.setAttribute('aria-label', view.problem ? `${b.detail}. ${view.problem}` : b.detail);
+  }
+
+  const NOTICE_CSS = `
+    :host { position: fixed !important; z-index: 2147483647 !important; top: var(--top) !important; left: var(--left) !important; }
+    .notice { font: 13px/18px system-ui, sans-serif; color: #001e00; background: #fff; border: 2px solid #3c1f99;
+              border-radius: 10px; padding: 10px 12px; box-shadow: 0 4px 16px #0003; max-width: 24em; }
+    .notice.out { border-color: #d3232f; }
+    p { margin: 0 0 8px; } button { font: 600 12px system-ui, sans-serif; margin-right: 6px; padding: 4px 10px;
+    border-radius: 8px; border: 1px solid #3c1f99; background: #fff; color: #3c1f99; cursor: pointer; }
+    button.primary { background: #3c1f99; color: #fff; }`;
+  let notice = null;
+
+  // One notice at a time, beside the control: text and [label, action] buttons.
+  function showNotice(control, kind, text, buttons) {
+    notice?.remove();
+    const { host, shadow } = ownElement('upwex-credits-notice', NOTICE_CSS);
+    const box = make('div', `notice ${kind}`);
+    box.setAttribute('role', 'alertdialog');
+    box.setAttribute('aria-label', 'Upwex Credits');
+    box.append(make('p', '', text));
+    for (const [label, action, primary] of buttons) {
+      const b = make('button', primary ? 'primary' : '', label);
+      b.type = 'button';
+      b.addEventListener('click', () => {
+        host.remove();
+        if (notice === host) notice = null;
+        action?.();
+      });
+      box.append(b);
+    }
+    shadow.append(box);
+    const r = control.getBoundingClientRect();
+    host.style.setProperty('--top', `${Math.max(8, Math.min(r.bottom + 6, innerHeight - 120))}px`);
+    host.style.setProperty('--left', `${Math.max(8, Math.min(r.left, innerWidth - 360))}px`);
+    document.documentElement.append(host);
+    notice = host;
+    box.querySelector('button.primary')?.focus();
+  }
+
+  // ---- clicks --------------------------------------------------------------------------
+
+  function report(d) {
+    const message = {
+      type: 'content:click',
+      id: crypto.randomUUID(), // made now: a resent message is the same event
+      action: d.action,
+      regenerate: d.regenerate,
+      job_id: d.job_id,
+      occurred_at: Date.now(),
+    };
+    deliver(message).then((reply) => drawBadge(reply), () => {});
+  }
+
+  const stop = (event) => {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  };
+
+  // Capture phase on window: ours runs before the page's own handlers below it.
+  const onClick = timed(function onClick(event) {
+    let t = null;
+    for (const node of event.composedPath()) {
+      const key = node.nodeType === 1 && keyOf.get(node);
+      if (key && (t = tracked.get(key))) break;
+    }
+    const d = t?.directive;
+    if (!d || inactive(t.el)) return; // not a counted control, or not clickable work now
+    const control = t.el;
+    if (allowOnce.has(control)) { // the confirmed click, let through once
+      allowOnce.delete(control);
+      report(d);
+      return;
+    }
+    if (d.blocked) {
+      stop(event);
+      showNotice(control, 'out', "You're out of Upwex credits: this AI action was not run.", [
+        ['Top Up', () => ask({ type: 'content:top-up' }).catch(() => {}), true],
+        ['Close'],
+      ]);
+      return;
+    }
+    if (d.confirm) {
+      stop(event);
+      showNotice(control, 'confirm', d.warning ?? `This uses ${d.chip}.`, [
+        ['Regenerate', () => { allowOnce.add(control); control.click(); }, true],
+        ['Cancel'],
+      ]);
+      return;
+    }
+    report(d);
+  });
+
+  // ---- watching the page ---------------------------------------------------------------
+
+  const onMutations = timed(function onMutations(records) {
+    if (location.href !== lastUrl) urlChanged();
+    for (const r of records) {
+      const target = r.target;
+      if (target.nodeType === 1 && OWN_TAGS.has(target.tagName)) continue;
+      if (r.type === 'attributes') {
+        if (isControl(target) || keyOf.has(target)) {
+          // Its name or state changed; its container's other controls may read it too.
+          const inner = chainOf(target)[0]?.el;
+          queueDescribe(target);
+          if (inner) for (const t of tracked.values()) if (chainOf(t.el)[0]?.el === inner) queueDescribe(t.el);
+        }
+        // Only a container that appears or goes away changes what its subtree is.
+        if (r.attributeName === 'class' || r.attributeName === 'id') {
+          if (containers.has(target) || markerText(target) !== null) {
+            containers.delete(target);
+            for (const t of tracked.values()) if (target.contains(t.el)) queueDescribe(t.el);
+            walkFrom(target);
+          }
+        }
+        continue;
+      }
+      // childList: new subtrees, and text changes inside a control (its name).
+      for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node);
+      if (target.nodeType === 1) {
+        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target);
+        for (let e = target; e; e = parentOf(e)) {
+          if (keyOf.has(e)) { queueDescribe(e); break; }
+          if (containers.has(e)) break;
+        }
+      }
+      if (r.removedNodes.length) prune();
+    }
+  });
+
+  const observer = new MutationObserver(onMutations);
+  function observe(root) {
+    if (observedRoots.has(root)) return;
+    observedRoots.add(root);
+    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED });
+  }
+
+  // A widget may attach its shadow root to a container after it was scanned, without any
+  // mutation we can see: look for new open shadow roots under known containers now and then.
+  setInterval(timed(() => {
+    if (document.hidden) return;
+    for (const c of containers) {
+      for (const e of [c, ...c.querySelectorAll('*')]) {
+        if (e.shadowRoot && !observedRoots.has(e.shadowRoot)) walkFrom(e);
+      }
+    }
+  }), 1000);
+
+  // Single-page navigation: the URL (and so the job id) changes without a reload.
+  function urlChanged() {
+    lastUrl = location.href;
+    redescribeAll();
+  }
+  const checkUrl = () => { if (location.href !== lastUrl) urlChanged(); };
+  window.addEventListener('popstate', checkUrl);
+  globalThis.navigation?.addEventListener?.('navigatesuccess', checkUrl);
+
+  function scanAll() {
+    for (const [key] of tracked) drop(key);
+    containers.clear();
+    walk(document.documentElement, []);
+  }
+
+  // ---- start -----------------------------------------------------------------------------
+
+  chrome.runtime.onMessage.addListener(timed((message) => {
+    if (message?.type !== 'worker:refresh') return;
+    const newMarker = message.view.marker.toLowerCase();
+    drawBadge(message.view);
+    if (newMarker !== marker) { // new rules: what is a container changed
+      marker = newMarker;
+      scanAll();
+    } else {
+      redescribeAll();
+    }
+  }));
+
+  window.addEventListener('click', onClick, true);
+
+  (async function start() {
+    let hello;
+    for (let wait = 200; !hello; wait = Math.min(wait * 2, 5000)) {
+      try { hello = await ask({ type: 'content:hello' }); } catch {
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    timed(() => {
+      marker = hello.marker.toLowerCase();
+      drawBadge(hello);
+      observe(document);
+      scanAll();
+    })();
+  })();
+})();

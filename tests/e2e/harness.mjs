@@ -124,18 +124,24 @@ export async function stopServiceWorker(context, page) {
   const temporary = page ? null : await context.newPage();
   const cdp = await context.newCDPSession(page ?? temporary);
   try {
-    const status = new Map(); // versionId -> runningStatus, for extension workers
+    // versionId -> whether it has been seen stopped since the stop. Not its status now: a
+    // worker that content scripts keep messaging starts again within milliseconds.
+    const stopped = new Map();
+    let asked = false;
     cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
       for (const v of versions) {
-        if (v.scriptURL.startsWith('chrome-extension://')) status.set(v.versionId, v.runningStatus);
+        if (!v.scriptURL.startsWith('chrome-extension://')) continue;
+        const seen = stopped.get(v.versionId) ?? false;
+        stopped.set(v.versionId, seen || (asked && v.runningStatus === 'stopped'));
       }
     });
     await cdp.send('ServiceWorker.enable'); // stopAllWorkers needs the domain enabled
+    asked = true;
     await cdp.send('ServiceWorker.stopAllWorkers');
     const deadline = Date.now() + 5_000;
-    while (status.size === 0 || [...status.values()].some((s) => s !== 'stopped')) {
-      if (Date.now() > deadline) throw new Error(`service worker did not stop: ${[...status.values()]}`);
-      await new Promise((r) => setTimeout(r, 20));
+    while (stopped.size === 0 || [...stopped.values()].some((s) => !s)) {
+      if (Date.now() > deadline) throw new Error('service worker did not stop');
+      await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
     await cdp.detach();
@@ -185,15 +191,15 @@ const CONTENT_TYPES = {
 const contentTypeOf = (file) => CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
 
 /**
- * Waits until the content script has run on `page`. Placeholder signal: the skeleton's
- * content script writes the WASM version (from the service worker) to
- * <html data-upwex-credits>. Replace the body when the content script has a real marker.
+ * Waits until the content script has run on `page` and drawn its badge (the element
+ * <upwex-credits-badge>, present even when hidden); resolves to the badge's text.
  */
 export async function waitForContentScript(page, { timeout = 10_000 } = {}) {
-  const handle = await page.waitForFunction(() => document.documentElement.dataset.upwexCredits, null, {
-    timeout,
-  });
-  return handle.jsonValue();
+  const count = page.locator('upwex-credits-badge .count');
+  await count.waitFor({ state: 'attached', timeout });
+  await page.waitForFunction(() => document.querySelector('upwex-credits-badge')?.shadowRoot
+    ?.querySelector('.count')?.textContent, null, { timeout });
+  return count.textContent();
 }
 
 /** Saves a full-page PNG as $UPWEX_ARTIFACTS/<name>.png and returns its path. */
@@ -297,4 +303,227 @@ async function waitForHealth(url, exited, timeout = 15_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`credits-backend at ${url} was not healthy within ${timeout} ms`);
+}
+
+// ---- the extension's own surfaces ---------------------------------------------------------
+
+/** The inline badge of an Upwork page: { text, tone, detail, problem, visible }. */
+export async function badge(page) {
+  return page.evaluate(() => {
+    const host = document.querySelector('upwex-credits-badge');
+    const root = host?.shadowRoot;
+    if (!root) return null;
+    const box = root.querySelector('.badge');
+    return {
+      text: root.querySelector('.count').textContent,
+      tone: box.dataset.tone,
+      detail: root.querySelector('.detail').textContent,
+      problem: root.querySelector('.problem').textContent,
+      label: box.getAttribute('aria-label'),
+      visible: getComputedStyle(host).display !== 'none',
+    };
+  });
+}
+
+/** Waits until the page's badge shows `text` (a string or a predicate on the badge). */
+export async function waitForBadge(page, want, { timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await badge(page);
+    if (last && (typeof want === 'function' ? want(last) : last.text === String(want))) return last;
+    if (Date.now() > deadline) throw new Error(`badge never matched ${want}: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Every cost chip on the page (through open shadow roots), with the control it labels:
+ * [{ chip, warning, control: { expect, text, label } }]. `expect` is the fixture's oracle.
+ */
+export async function chips(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const visit = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.localName === 'upwex-credits-chip') {
+          const control = el.previousElementSibling;
+          out.push({
+            chip: el.shadowRoot.querySelector('.chip').textContent,
+            warning: el.shadowRoot.querySelector('.warning').textContent,
+            control: {
+              expect: control?.getAttribute('data-expect') ?? null,
+              text: control?.textContent.trim() ?? null,
+              label: control?.getAttribute('aria-label') ?? control?.getAttribute('title') ?? null,
+            },
+          });
+        } else if (el.shadowRoot && !el.localName.startsWith('upwex-credits-')) {
+          visit(el.shadowRoot);
+        }
+      }
+    };
+    visit(document);
+    return out;
+  });
+}
+
+/** Waits until `count` chips are drawn (or a predicate on the chip list holds). */
+export async function waitForChips(page, want, { timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await chips(page);
+    if (typeof want === 'function' ? want(last) : last.length === want) return last;
+    if (Date.now() > deadline) throw new Error(`chips never matched: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The service worker's state for its pages (`page:state`), asked from an extension page. */
+export async function workerState(browser, type = 'page:state') {
+  const page = await extensionPage(browser);
+  return page.evaluate((t) => chrome.runtime.sendMessage({ type: t }), type);
+}
+
+// One extension page per browser to ask the worker from (opened once, kept).
+const askPages = new WeakMap();
+async function extensionPage(browser) {
+  let page = askPages.get(browser);
+  if (!page || page.isClosed()) {
+    page = await browser.openExtensionPage('extension/popup.html');
+    askPages.set(browser, page);
+  }
+  return page;
+}
+
+/** Asks the worker to sync now and waits for it (`page:sync-now`); the new state. */
+export const syncNow = (browser) => workerState(browser, 'page:sync-now');
+
+/**
+ * Sets the extension up through its real options page: fills "Backend URL" and "API token"
+ * (and the other options given), clicks "Save", waits for "Saved" and the connection line.
+ */
+export async function configureExtension(browser, { url, token, lowThreshold, confirmRegenerate, showBadge } = {}) {
+  const page = await browser.openExtensionPage('extension/options.html');
+  await page.getByLabel('Backend URL').fill(url ?? '');
+  await page.getByLabel('API token').fill(token ?? '');
+  if (lowThreshold !== undefined) await page.getByLabel(/Low-balance threshold/).fill(String(lowThreshold ?? ''));
+  if (confirmRegenerate !== undefined) await page.getByLabel(/Ask before Regenerate/).setChecked(confirmRegenerate);
+  if (showBadge !== undefined) await page.getByLabel(/Show the balance badge/).setChecked(showBadge);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#status', { hasText: 'Saved' }).waitFor({ timeout: 10_000 });
+  const connection = await page.locator('#connection').filter({ hasNotText: 'Checking' }).textContent();
+  await page.close();
+  return connection;
+}
+
+// ---- the backend's side ---------------------------------------------------------------------
+
+/**
+ * Creates a team with an owner (and more members if `members` names them) through the CLI.
+ * Returns { teamId, token, tokens: { name: token } }.
+ */
+export async function createTeam(backend, { name = 'Team', plan = 'pro', seats = 1, anchor, members = [] } = {}) {
+  const teamId = await backend.cli(['team', 'create', '--name', name, '--plan', plan, '--seats', String(seats),
+    ...(anchor ? ['--anchor', anchor] : [])]);
+  const token = await backend.cli(['member', 'add', '--team', teamId, '--name', 'Owner', '--role', 'owner']);
+  const tokens = { Owner: token };
+  for (const m of members) tokens[m] = await backend.cli(['member', 'add', '--team', teamId, '--name', m]);
+  return { teamId, token, tokens };
+}
+
+/** One API call to the backend as `token`; the parsed JSON (throws on a non-2xx). */
+export async function api(backend, token, path, { method = 'GET', body } = {}) {
+  const response = await fetch(`${backend.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Every usage row of the token's team (newest first). */
+export async function usageRows(backend, token, query = '') {
+  return (await api(backend, token, `/v1/usage?limit=200${query}`)).rows;
+}
+
+/** Waits until the backend holds `count` usage rows for the team. */
+export async function waitForRows(backend, token, count, { timeout = 20_000, query = '' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const rows = await usageRows(backend, token, query);
+    if (rows.length === count) return rows;
+    if (rows.length > count || Date.now() > deadline) {
+      throw new Error(`expected ${count} usage rows, the backend has ${rows.length}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A loopback HTTP proxy in front of `target` (a backend URL) that the test can stall:
+ * `hold(predicate)` keeps matching requests (`{ method, url }`) until `release()`; with
+ * `{ forwardFirst: true }` the request reaches the backend at once and only the ANSWER is
+ * held (the backend applied it, the client never hears). `seen` lists every request.
+ */
+export async function startProxy(target) {
+  const { createServer } = await import('node:http');
+  const held = [];
+  const seen = [];
+  let rule = null;
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    seen.push({ method: req.method, url: req.url, headers: req.headers });
+    const forward = () => fetch(`${target}${req.url}`, {
+      method: req.method,
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))),
+      body: body.length ? body : undefined,
+    }).then(async (r) => ({ status: r.status, headers: Object.fromEntries(r.headers), body: Buffer.from(await r.arrayBuffer()) }),
+      () => null);
+    const reply = (answer) => {
+      if (!answer) return res.destroy();
+      delete answer.headers['content-encoding'];
+      delete answer.headers['content-length'];
+      delete answer.headers['transfer-encoding'];
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    };
+    if (rule && rule.match({ method: req.method, url: req.url })) {
+      const answered = rule.forwardFirst ? forward() : null;
+      held.push({ go: async () => reply(await (answered ?? forward())), drop: () => res.destroy(), answered });
+      rule.onHeld?.();
+      return;
+    }
+    reply(await forward());
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    seen,
+    held,
+    /** Holds matching requests from now on; resolves when the first one is held. */
+    hold(match, { forwardFirst = false } = {}) {
+      return new Promise((onHeld) => {
+        rule = { match, forwardFirst, onHeld: () => { rule.onHeld = null; onHeld(); } };
+      });
+    },
+    /** Stops holding; `drop` closes the held connections instead of answering them. */
+    async release({ drop = false } = {}) {
+      rule = null;
+      const all = held.splice(0);
+      for (const h of all) {
+        if (drop) {
+          await h.answered; // a forwardFirst request has reached the backend
+          h.drop();
+        } else {
+          await h.go();
+        }
+      }
+    },
+    close: () => new Promise((done) => { server.closeAllConnections?.(); server.close(done); }),
+  };
 }

@@ -1,0 +1,204 @@
+//! The backend client (SPEC section 3): `fetch` with the Bearer token, JSON in and out
+//! through plain JS objects (no serde_json in the WASM). Every failure maps to the core's
+//! [`SyncErrorKind`]: no answer -> `Network`, 401 -> `Unauthorized`, anything else that is
+//! not the expected answer -> `Backend`.
+
+use credits_core::Timestamp;
+use credits_core::api::{Balance, Bucket, EventResult, EventStatus, Reason, UsageAnswer, UsageBatch, UsageRow};
+use credits_core::client::{Backend, SyncErrorKind};
+use credits_core::recognition::Rules;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestCache, RequestInit, Response};
+
+use crate::js::{field, from_js, items, message, to_js};
+
+/// A request that has not answered by then counts as a network failure (a hung request
+/// must not hold the sync guard for the rest of the worker's life).
+const TIMEOUT_MS: u32 = 15_000;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (a service worker has no `window`).
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> js_sys::Promise;
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpError {
+    pub kind: SyncErrorKind,
+    pub message: String,
+}
+
+impl HttpError {
+    fn new(kind: SyncErrorKind, message: impl Into<String>) -> Self {
+        HttpError { kind, message: message.into() }
+    }
+}
+
+fn js_error(kind: SyncErrorKind) -> impl Fn(JsValue) -> HttpError {
+    move |e| HttpError::new(kind, message(&e))
+}
+
+async fn send(backend: &Backend, method: &str, path_and_query: &str, body: Option<&JsValue>, etag: Option<&str>) -> Result<Response, HttpError> {
+    let backend_err = js_error(SyncErrorKind::Backend);
+    let headers = Headers::new().map_err(&backend_err)?;
+    headers.set("Authorization", &format!("Bearer {}", backend.token)).map_err(&backend_err)?;
+    headers.set("Accept", "application/json").map_err(&backend_err)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_cache(RequestCache::NoStore);
+    if let Some(body) = body {
+        let text = js_sys::JSON::stringify(body).map_err(&backend_err)?;
+        headers.set("Content-Type", "application/json").map_err(&backend_err)?;
+        init.set_body(&text);
+    }
+    if let Some(etag) = etag {
+        headers.set("If-None-Match", etag).map_err(&backend_err)?;
+    }
+    init.set_headers(&headers);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    let url = format!("{}{}", backend.url, path_and_query);
+    let answer = JsFuture::from(global_fetch(&url, &init))
+        .await
+        .map_err(|e| HttpError::new(SyncErrorKind::Network, format!("{} cannot be reached ({})", backend.url, message(&e))))?;
+    answer.dyn_into::<Response>().map_err(|_| HttpError::new(SyncErrorKind::Backend, "fetch answered something that is not a Response"))
+}
+
+/// One request's answer: the status, the JSON body if there was one, and the ETag.
+struct Answer {
+    status: u16,
+    body: Option<JsValue>,
+    etag: Option<String>,
+}
+
+/// Sends one request and reads its JSON body. Not generic, so one copy of this async code
+/// serves every endpoint (each generic async fn would be another copy in the WASM).
+async fn exchange(backend: &Backend, method: &str, path_and_query: &str, body: Option<&JsValue>, etag: Option<&str>) -> Result<Answer, HttpError> {
+    let response = send(backend, method, path_and_query, body, etag).await?;
+    let status = response.status();
+    let etag = response.headers().get("ETag").ok().flatten();
+    let body = if status == 304 {
+        None
+    } else {
+        let promise = response.json().map_err(js_error(SyncErrorKind::Backend))?;
+        match JsFuture::from(promise).await {
+            Ok(v) => Some(v),
+            Err(e) if (200..300).contains(&status) => {
+                return Err(HttpError::new(SyncErrorKind::Backend, format!("the backend's answer is not JSON ({})", message(&e))));
+            }
+            Err(_) => None,
+        }
+    };
+    Ok(Answer { status, body, etag })
+}
+
+/// The answer as `T` when the status is 2xx, else the error it describes.
+fn expect<T: DeserializeOwned>(answer: Answer) -> Result<T, HttpError> {
+    if let Some(e) = status_error(&answer) {
+        return Err(e);
+    }
+    from_js(answer.body.unwrap_or(JsValue::NULL)).map_err(|e| HttpError::new(SyncErrorKind::Backend, format!("unexpected answer from the backend: {}", message(&e))))
+}
+
+/// The error a non-2xx answer describes.
+fn status_error(answer: &Answer) -> Option<HttpError> {
+    let Answer { status, body, .. } = answer;
+    let status = *status;
+    if !(200..300).contains(&status) {
+        // `{"error": {"code", "message"}}`, read as it is (no need to deserialize it).
+        let error = body.as_ref().map_or(JsValue::UNDEFINED, |b| field(b, "error"));
+        let detail = match (field(&error, "code").as_string(), field(&error, "message").as_string()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            _ => "no details".to_owned(),
+        };
+        let kind = if status == 401 { SyncErrorKind::Unauthorized } else { SyncErrorKind::Backend };
+        return Some(HttpError::new(kind, format!("the backend answered {status} ({detail})")));
+    }
+    None
+}
+
+/// `POST /v1/usage`. The results are read field by field (serde for them cost ~2 KB more);
+/// the balance by serde.
+pub async fn post_usage(backend: &Backend, batch: &UsageBatch) -> Result<UsageAnswer, HttpError> {
+    let body = to_js(batch).map_err(js_error(SyncErrorKind::Backend))?;
+    let answer = exchange(backend, "POST", "/v1/usage", Some(&body), None).await?;
+    if let Some(e) = status_error(&answer) {
+        return Err(e);
+    }
+    let body = answer.body.unwrap_or_default();
+    let bad = || HttpError::new(SyncErrorKind::Backend, "unexpected answer to POST /v1/usage");
+    let mut results = Vec::new();
+    for r in items(&field(&body, "results")) {
+        let status = match field(&r, "status").as_string().as_deref() {
+            Some("applied") => EventStatus::Applied,
+            Some("duplicate") => EventStatus::Duplicate,
+            Some("rejected") => EventStatus::Rejected,
+            _ => return Err(bad()),
+        };
+        let reason = field(&r, "reason").as_string().and_then(|code| Reason::from_code(&code));
+        results.push(EventResult { id: field(&r, "id").as_string(), status, reason });
+    }
+    let balance = from_js(field(&body, "balance")).map_err(|_| bad())?;
+    Ok(UsageAnswer { results, balance })
+}
+
+/// `GET /v1/balance`.
+pub async fn balance(backend: &Backend) -> Result<Balance, HttpError> {
+    expect(exchange(backend, "GET", "/v1/balance", None, None).await?)
+}
+
+/// `GET /v1/usage?job_id=..&limit=200`: this job's rows, newest first, with only the fields
+/// the core's per-job count reads (`Outbox::learn_job`); the others are left empty. (Reading
+/// whole `UsageRow`s with serde cost ~9 KB of WASM for fields nothing here shows.)
+pub async fn job_usage(backend: &Backend, job_id: &str) -> Result<Vec<UsageRow>, HttpError> {
+    // A job id is `~0` and hex digits (checked by the core): nothing to escape.
+    let answer = exchange(backend, "GET", &format!("/v1/usage?job_id={job_id}&limit=200"), None, None).await?;
+    if let Some(e) = status_error(&answer) {
+        return Err(e);
+    }
+    let mut rows = Vec::new();
+    for row in items(&field(&answer.body.unwrap_or_default(), "rows")) {
+        let row = (|| {
+            let recorded_at: Timestamp = field(&row, "recorded_at").as_string().and_then(|t| t.parse().ok())?;
+            Some(UsageRow {
+                id: String::new(),
+                action: credits_core::Action::CoverLetter,
+                label: String::new(),
+                regenerate: false,
+                job_id: field(&row, "job_id").as_string(),
+                member_id: String::new(),
+                member: String::new(),
+                occurred_at: recorded_at,
+                recorded_at,
+                bucket: Bucket::Monthly,
+                credits: field(&row, "credits").as_f64()? as i64,
+                refunded: field(&row, "refunded").as_bool()?,
+            })
+        })();
+        rows.push(row.ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "unexpected usage rows from the backend"))?);
+    }
+    Ok(rows)
+}
+
+/// `GET /v1/me`, passed on as the backend's JSON object (`{member_id, name, role, team_id,
+/// team_name}`): only the options page reads it.
+pub async fn me(backend: &Backend) -> Result<JsValue, HttpError> {
+    let answer = exchange(backend, "GET", "/v1/me", None, None).await?;
+    match status_error(&answer) {
+        Some(e) => Err(e),
+        None => answer.body.ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "GET /v1/me answered no JSON")),
+    }
+}
+
+/// `GET /v1/rules` with `If-None-Match`: `None` when unchanged (304), else the rules and
+/// their ETag.
+pub async fn rules(backend: &Backend, etag: Option<&str>) -> Result<Option<(Rules, Option<String>)>, HttpError> {
+    let answer = exchange(backend, "GET", "/v1/rules", None, etag).await?;
+    if answer.status == 304 {
+        return Ok(None);
+    }
+    let etag = answer.etag.clone();
+    Ok(Some((expect(answer)?, etag)))
+}

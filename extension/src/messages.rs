@@ -1,0 +1,174 @@
+//! The message protocol between the content script, the extension pages and the service
+//! worker. Types are direction-named (`content:*` from the content script, `page:*` from the
+//! extension's pages, `worker:*` pushed by the service worker), one enum per direction,
+//! tagged by `type` (read by hand, see [`ContentMessage::parse`]). Replies are plain objects; a failed request answers `{"error": "..."}`.
+//!
+//! | message | reply |
+//! | --- | --- |
+//! | `content:hello {}` | [`View`]: badge, problem, container marker |
+//! | `content:describe {url, candidates: [Candidate]}` | [`Described`]: a directive or null per candidate, same order |
+//! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | [`View`] once the event is stored |
+//! | `content:top-up {}` | `{}`: the worker opened the top-up page |
+//! | `page:state {}` | [`PageState`]: everything the popup and the options page show |
+//! | `page:settings-save {settings}` | [`PageState`] or an error (nothing changed) |
+//! | `page:check-connection {}` | `{me}` (the backend's `GET /v1/me` object) or `{me: null, error}` |
+//! | `page:sync-now {}` | [`PageState`] after a sync and balance refresh |
+//! | `page:rejections-seen {}` | [`PageState`] |
+//! | `page:version {}` | `{version}` |
+//! | pushed `worker:refresh {view}` | to every Upwork tab and extension page after any change of the balance, outbox, settings or rules: redraw the badge, describe the controls again |
+
+use credits_core::Action;
+use credits_core::Timestamp;
+use credits_core::client::{BadgeView, Directive, RejectedEvent, Settings, SyncError};
+use credits_core::recognition::{Candidate, NameParts};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::js::{field, from_js, items};
+
+/// From the content script on an Upwork page.
+#[derive(Debug)]
+pub enum ContentMessage {
+    Hello,
+    Describe(Describe),
+    Click(Click),
+    TopUp,
+}
+
+#[derive(Debug)]
+pub struct Describe {
+    pub url: String,
+    pub candidates: Vec<Candidate>,
+}
+
+/// A click on a recognized control, as its directive described it. `id` is made by the
+/// content script (`crypto.randomUUID()`) at click time, so a resent message is the same event;
+/// `occurred_at` is the click's `Date.now()`.
+#[derive(Debug)]
+pub struct Click {
+    pub id: String,
+    pub action: Action,
+    pub regenerate: bool,
+    pub job_id: Option<String>,
+    pub occurred_at: Timestamp,
+}
+
+/// From the extension's own pages (options, popup).
+#[derive(Debug)]
+pub enum PageMessage {
+    State,
+    SettingsSave(Settings),
+    CheckConnection,
+    SyncNow,
+    RejectionsSeen,
+    Version,
+}
+
+// The `type` tag is read first and only the variant's fields are deserialized: serde's
+// internally tagged enums buffer every message through `Content`, which cost ~45 KB of WASM.
+impl ContentMessage {
+    pub fn parse(kind: &str, message: JsValue) -> Result<Self, String> {
+        Ok(match kind {
+            "content:hello" => ContentMessage::Hello,
+            "content:describe" => ContentMessage::Describe(Describe {
+                url: field(&message, "url").as_string().unwrap_or_default(),
+                candidates: items(&field(&message, "candidates")).map(|c| candidate(&c)).collect(),
+            }),
+            "content:click" => ContentMessage::Click(Click::parse(&message).ok_or_else(|| format!("bad {kind} message"))?),
+            "content:top-up" => ContentMessage::TopUp,
+            _ => return Err(format!("unknown message type {kind}")),
+        })
+    }
+}
+
+impl PageMessage {
+    pub fn parse(kind: &str, message: JsValue) -> Result<Self, String> {
+        Ok(match kind {
+            "page:state" => PageMessage::State,
+            "page:settings-save" => PageMessage::SettingsSave(parse(kind, field(&message, "settings"))?),
+            "page:check-connection" => PageMessage::CheckConnection,
+            "page:sync-now" => PageMessage::SyncNow,
+            "page:rejections-seen" => PageMessage::RejectionsSeen,
+            "page:version" => PageMessage::Version,
+            _ => return Err(format!("unknown message type {kind}")),
+        })
+    }
+}
+
+// Fields are read one by one where serde is not needed: each serde type costs WASM
+// (`Candidate` and `NameParts` by serde: ~5 KB; read here: ~1 KB). Same JSON shape.
+fn candidate(c: &JsValue) -> Candidate {
+    Candidate {
+        tag: field(c, "tag").as_string().unwrap_or_default(),
+        role: field(c, "role").as_string(),
+        name: name_parts(&field(c, "name")),
+        disabled: field(c, "disabled").is_truthy(),
+        busy: field(c, "busy").is_truthy(),
+        containers: items(&field(c, "containers")).filter_map(|m| m.as_string()).collect(),
+        neighbours: items(&field(c, "neighbours")).map(|n| name_parts(&n)).collect(),
+        url: field(c, "url").as_string().unwrap_or_default(),
+    }
+}
+
+fn name_parts(n: &JsValue) -> NameParts {
+    let text = |key| field(n, key).as_string();
+    NameParts { labelledby: text("labelledby"), aria_label: text("aria_label"), text: text("text"), title: text("title") }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(kind: &str, value: JsValue) -> Result<T, String> {
+    from_js(value).map_err(|e| format!("bad {kind} message: {}", crate::js::message(&e)))
+}
+
+impl Click {
+    fn parse(message: &JsValue) -> Option<Click> {
+        Some(Click {
+            id: field(message, "id").as_string()?,
+            action: Action::from_code(&field(message, "action").as_string()?)?,
+            regenerate: field(message, "regenerate").as_bool().unwrap_or(false),
+            job_id: field(message, "job_id").as_string(),
+            occurred_at: chrono::DateTime::from_timestamp_millis(field(message, "occurred_at").as_f64()? as i64)?,
+        })
+    }
+}
+
+/// Pushed by the service worker: `worker:refresh`.
+#[derive(Debug, Serialize)]
+pub struct Refresh {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub view: View,
+}
+
+impl Refresh {
+    pub fn new(view: View) -> Self {
+        Refresh { kind: "worker:refresh", view }
+    }
+}
+
+/// What every Upwork tab draws: the badge, a problem to show with it, and the marker
+/// that makes an element an Upwex container (from the rules in force).
+#[derive(Clone, Debug, Serialize)]
+pub struct View {
+    pub badge: BadgeView,
+    pub problem: Option<String>,
+    pub marker: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Described {
+    pub directives: Vec<Option<Directive>>,
+}
+
+/// The state behind the popup and the options page.
+#[derive(Debug, Serialize)]
+pub struct PageState {
+    pub version: &'static str,
+    pub view: View,
+    pub settings: Settings,
+    pub pending: usize,
+    pub rejected: Vec<RejectedEvent>,
+    pub last_error: Option<SyncError>,
+    pub next_attempt_at: Option<Timestamp>,
+}
+
+

@@ -1,0 +1,78 @@
+//! The persisted state in `chrome.storage.local`, under three keys: `settings`
+//! ([`Settings`]), `outbox` ([`Outbox`]) and `rules` ([`StoredRules`]). Values are plain JS
+//! objects (serde-wasm-bindgen). Anything missing or unreadable falls back to its default
+//! (and for rules, to the shipped ones): a corrupt entry never stops the extension.
+
+use credits_core::Timestamp;
+use credits_core::client::{Outbox, Settings};
+use credits_core::recognition::Rules;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use crate::chrome;
+use crate::js::{from_js, to_js};
+
+const SETTINGS: &str = "settings";
+const OUTBOX: &str = "outbox";
+const RULES: &str = "rules";
+
+/// Recognition rules from the backend, with the ETag they came with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredRules {
+    pub rules: Rules,
+    pub etag: Option<String>,
+    /// When the backend was last asked (answered 200 or 304).
+    pub checked_at: Option<Timestamp>,
+}
+
+impl StoredRules {
+    pub fn shipped() -> StoredRules {
+        StoredRules { rules: Rules::shipped(), etag: None, checked_at: None }
+    }
+}
+
+/// Everything persisted, as loaded.
+pub struct Loaded {
+    pub settings: Settings,
+    pub outbox: Outbox,
+    pub rules: StoredRules,
+}
+
+pub async fn load() -> Result<Loaded, JsValue> {
+    let keys: js_sys::Array = [SETTINGS, OUTBOX, RULES].iter().map(|k| JsValue::from_str(k)).collect();
+    let all = chrome::storage_get(&keys.into()).await?;
+    let get = |key: &str| js_sys::Reflect::get(&all, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let settings = get(SETTINGS).and_then(|v| from_js(v).ok()).unwrap_or_default();
+    let outbox = get(OUTBOX).and_then(|v| from_js(v).ok()).unwrap_or_default();
+    let rules = get(RULES)
+        .and_then(|v| from_js::<StoredRules>(v).ok())
+        .filter(|r| r.rules.validate().is_ok())
+        .unwrap_or_else(StoredRules::shipped);
+    Ok(Loaded { settings, outbox, rules })
+}
+
+/// One key's value, serialized at the moment it is taken: the service worker takes it while
+/// it holds the state, then writes it (the write is asynchronous, the snapshot is not).
+pub struct Entry(&'static str, JsValue);
+
+pub fn outbox_entry(outbox: &Outbox) -> Result<Entry, JsValue> {
+    Ok(Entry(OUTBOX, to_js(outbox)?))
+}
+
+pub fn settings_entry(settings: &Settings) -> Result<Entry, JsValue> {
+    Ok(Entry(SETTINGS, to_js(settings)?))
+}
+
+pub fn rules_entry(rules: &StoredRules) -> Result<Entry, JsValue> {
+    Ok(Entry(RULES, to_js(rules)?))
+}
+
+/// Writes entries in one `chrome.storage.local.set` (one write, all or nothing). Writes
+/// are applied in call order, so the newest snapshot is the one that stays.
+pub async fn write(entries: Vec<Entry>) -> Result<(), JsValue> {
+    let items = js_sys::Object::new();
+    for Entry(key, value) in entries {
+        js_sys::Reflect::set(&items, &key.into(), &value)?;
+    }
+    chrome::storage_set(&items).await.map(drop)
+}

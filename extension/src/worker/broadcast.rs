@@ -1,0 +1,88 @@
+//! The last step of the data's one direction: after any change of the balance, the outbox,
+//! the settings or the rules, every Upwork tab and every open extension page gets
+//! `worker:refresh` with the new [`View`] (tabs redraw the badge and describe their controls
+//! again, so directives follow: blocked flips when the pool empties or is topped up), and
+//! the toolbar icon's badge is redrawn.
+
+use credits_core::client::{BadgeView, SyncErrorKind, Tone};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+
+use super::State;
+use crate::chrome;
+use crate::js::{object, to_js};
+use crate::messages::{Refresh, View};
+
+/// Tabs that may run the content script (the manifest's match pattern).
+const UPWORK_TABS: &str = "https://www.upwork.com/*";
+
+/// What every badge shows now.
+pub fn view(s: &State) -> View {
+    View {
+        badge: BadgeView::new(&s.outbox, &s.settings, &s.config.prices, s.config.low_percent),
+        problem: problem(s),
+        marker: s.rules.rules.container_marker.clone(),
+    }
+}
+
+/// A sentence for what needs the user's attention: rejected events not yet seen, then the
+/// last sync error.
+fn problem(s: &State) -> Option<String> {
+    let o = &s.outbox;
+    let mut parts = Vec::new();
+    if o.rejected_unseen > 0 {
+        let last = o.rejected.last().map_or("refused", |r| r.reason.code());
+        let n = o.rejected_unseen;
+        parts.push(format!("{n} AI action{} not counted by the backend ({last})", if n == 1 { " was" } else { "s were" }));
+    }
+    if let Some(e) = &o.last_error {
+        let waiting = o.pending.len();
+        parts.push(match e.kind {
+            SyncErrorKind::Network => format!("Offline: {waiting} waiting to sync"),
+            SyncErrorKind::Unauthorized => "The API token was refused: check the options".to_owned(),
+            SyncErrorKind::Backend => format!("Sync failed: {}", e.message),
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join(". "))
+}
+
+/// Sends `worker:refresh` everywhere and redraws the toolbar, without waiting.
+pub fn changed() {
+    spawn_local(async {
+        let message = super::with(|s| to_js(&Refresh::new(view(s))));
+        let Ok(message) = message else { return };
+        toolbar().await;
+        to_tabs(&message).await;
+        // Extension pages (popup, options); nobody listening is not an error.
+        let _ = chrome::runtime_send_message(&message).await;
+    });
+}
+
+async fn to_tabs(message: &JsValue) {
+    let Ok(tabs) = chrome::tabs_query(&object(&[("url", UPWORK_TABS.into())])).await else { return };
+    let tabs = js_sys::Array::from(&tabs);
+    let ids = tabs.iter().filter_map(|t| js_sys::Reflect::get(&t, &"id".into()).ok()?.as_f64());
+    for id in ids.map(|id| id as i32) {
+        let message = message.clone();
+        // One tab still loading (no content script yet) must not hold up the others.
+        spawn_local(async move {
+            let _ = chrome::tabs_send_message(id, &message).await;
+        });
+    }
+}
+
+pub fn tone_colour(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Green => "#14a800",
+        Tone::Amber => "#c77700",
+        Tone::Red => "#d3232f",
+        Tone::Unknown => "#8d8d8d",
+    }
+}
+
+/// The toolbar icon's badge: the spendable number in the tone's colour.
+pub async fn toolbar() {
+    let badge = super::with(|s| view(s).badge);
+    let _ = chrome::action_set_badge_text(&object(&[("text", badge.toolbar.as_str().into())])).await;
+    let _ = chrome::action_set_badge_background_color(&object(&[("color", tone_colour(badge.tone).into())])).await;
+}
