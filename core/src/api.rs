@@ -104,6 +104,20 @@ pub enum EventStatus {
     Rejected,
 }
 
+impl EventStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            EventStatus::Applied => "applied",
+            EventStatus::Duplicate => "duplicate",
+            EventStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<EventStatus> {
+        [EventStatus::Applied, EventStatus::Duplicate, EventStatus::Rejected].into_iter().find(|s| s.code() == code)
+    }
+}
+
 /// Why an event was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -281,4 +295,28 @@ pub enum Advice {
     FewerRegenerations,
     CoordinateMembers,
     ConsiderUpgrade,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for s in [EventStatus::Applied, EventStatus::Duplicate, EventStatus::Rejected] {
+            assert_eq!(EventStatus::from_code(s.code()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.code());
+        }
+        for r in [Reason::InsufficientCredits, Reason::UnknownAction, Reason::InvalidEvent] {
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+        }
+        for b in [Bucket::Monthly, Bucket::Extra] {
+            assert_eq!(Bucket::from_code(b.code()), Some(b));
+        }
+        for r in [Role::Owner, Role::Member] {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert_eq!(EventStatus::from_code("ok"), None);
+    }
 }

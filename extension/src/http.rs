@@ -131,12 +131,7 @@ pub async fn post_usage(backend: &Backend, batch: &UsageBatch) -> Result<UsageAn
     let bad = || HttpError::new(SyncErrorKind::Backend, "unexpected answer to POST /v1/usage");
     let mut results = Vec::new();
     for r in items(&field(&body, "results")) {
-        let status = match field(&r, "status").as_string().as_deref() {
-            Some("applied") => EventStatus::Applied,
-            Some("duplicate") => EventStatus::Duplicate,
-            Some("rejected") => EventStatus::Rejected,
-            _ => return Err(bad()),
-        };
+        let status = field(&r, "status").as_string().and_then(|code| EventStatus::from_code(&code)).ok_or_else(bad)?;
         let reason = field(&r, "reason").as_string().and_then(|code| Reason::from_code(&code));
         results.push(EventResult { id: field(&r, "id").as_string(), status, reason });
     }

@@ -142,8 +142,10 @@ impl Outbox {
             let event = self.pending.remove(pos);
             match result.status {
                 EventStatus::Applied | EventStatus::Duplicate => {
-                    if let Some(job) = &event.job_id {
-                        *self.job_credits.entry(job.clone()).or_default() += u64::from(prices.cost(event.action));
+                    // Only a count learnt from the backend grows; an unknown job's count stays
+                    // unknown (a partial count would pass for the backend's).
+                    if let Some(count) = event.job_id.as_ref().and_then(|job| self.job_credits.get_mut(job)) {
+                        *count += u64::from(prices.cost(event.action));
                     }
                 }
                 EventStatus::Rejected => {

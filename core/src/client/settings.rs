@@ -69,7 +69,7 @@ impl Backend {
 }
 
 fn bad_url(url: &str) -> Refusal {
-    Refusal::new("invalid_backend_url", format!("{url:?} is not a URL like https://credits.example.com"))
+    Refusal::new("invalid_backend_url", format!("\"{url}\" is not a URL like https://credits.example.com"))
 }
 
 /// The host of `host[:port]`, if it is well formed.

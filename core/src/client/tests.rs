@@ -48,16 +48,23 @@ fn an_event_leaves_only_when_answered() {
     let prices = PriceTable::default();
     let now = t("2026-11-06T10:00:00Z");
     let mut o = Outbox::default();
+    o.learn_balance(balance(12, 0, 250), now);
+    o.learn_job("~021", &[]);
     o.record(ev(1, Action::CoverLetter, Some("~021")));
+    o.record(ev(4, Action::CoverLetter, Some("~099")));
     o.record(ev(2, Action::Answer, None));
     o.record(ev(2, Action::Answer, None));
-    assert_eq!(o.pending.len(), 2, "an id is recorded once");
+    assert_eq!(o.pending.len(), 3, "an id is recorded once");
     let batch = o.batch(now).unwrap();
-    assert_eq!(batch.events.len(), 2);
+    assert_eq!(batch.events.len(), 3);
     // A click while the batch is out: it stays for the next batch.
     o.record(ev(3, Action::Answer, None));
     let answer = UsageAnswer {
-        results: vec![result(1, EventStatus::Applied, None), result(2, EventStatus::Rejected, Some(Reason::InsufficientCredits))],
+        results: vec![
+            result(1, EventStatus::Applied, None),
+            result(4, EventStatus::Applied, None),
+            result(2, EventStatus::Rejected, Some(Reason::InsufficientCredits)),
+        ],
         balance: balance(10, 0, 250),
     };
     o.answered(&answer, &prices, now);
@@ -65,6 +72,7 @@ fn an_event_leaves_only_when_answered() {
     assert_eq!(o.rejected.len(), 1);
     assert_eq!((o.rejected[0].reason, o.rejected_unseen), (Reason::InsufficientCredits, 1));
     assert_eq!(o.job_used("~021", &prices), 1);
+    assert!(!o.knows_job("~099"), "a count never fetched stays unknown, not partial");
     o.mark_rejections_seen();
     assert_eq!(o.rejected_unseen, 0);
 }
@@ -324,6 +332,8 @@ proptest! {
         let start = t("2026-11-06T10:00:00Z");
         let mut backend = Backend0 { ledger: Ledger::new(Plan::Lite, 1, None, start, &cfg).unwrap(), cfg: cfg.clone(), seen: HashMap::new(), applied: Vec::new() };
         let mut client = Outbox::default();
+        client.learn_balance(backend.ledger.balance(start, &cfg), start);
+        client.learn_job("~021", &[]); // the backend's count for the job: none yet
         let mut clicks = 0u128;
         let mut now = start;
         for s in steps {

@@ -92,7 +92,7 @@ impl Rules {
                 }
                 if let Some((_, other)) = seen.iter().find(|(s, _)| *s == n) {
                     let owner = other.map_or("regenerate".to_owned(), |a| a.to_string());
-                    return bad(format!("the name {n:?} is used by both {owner} and {}", rule.action));
+                    return bad(format!("the name \"{n}\" is used by both {owner} and {}", rule.action));
                 }
                 seen.push((n, Some(rule.action)));
             }

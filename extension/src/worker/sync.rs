@@ -79,12 +79,7 @@ async fn once() {
     // Drain: a batch at a time, each answered event leaves the outbox.
     loop {
         let at = now();
-        let Some((batch, unknown_jobs)) = with(|s| {
-            s.outbox.batch(at).map(|b| {
-                let unknown: Vec<String> = b.events.iter().filter_map(|e| e.job_id.clone()).filter(|j| !s.outbox.knows_job(j)).collect();
-                (b, unknown)
-            })
-        }) else {
+        let Some(batch) = with(|s| s.outbox.batch(at)) else {
             break;
         };
         let answer = match http::post_usage(&backend, &batch).await {
@@ -99,10 +94,6 @@ async fn once() {
         if save(entry).await.is_err() {
             return;
         }
-        // Workaround (core): `answered` starts a per-job count at the answered events for a
-        // job whose backend count was never fetched, and the job then counts as known.
-        // Fetch the backend's whole count for those below (it overwrites).
-        WANTED.with_borrow_mut(|w| w.extend(unknown_jobs));
         broadcast::changed();
     }
     // The balance, after every sync (and on the periodic alarm, which runs a sync).
