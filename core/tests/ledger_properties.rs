@@ -75,8 +75,11 @@ fn event(n: u128, regenerate: bool, at: Timestamp) -> Judged {
     Judged::Valid(UsageEvent { id: uuid::Uuid::from_u128(n), action: Action::CoverLetter, regenerate, job_id: None, occurred_at: at })
 }
 
+/// Every batch sent, with the moment it was sent.
+type Sent = Vec<(Vec<Judged>, Timestamp)>;
+
 /// Runs `ops`, checking the invariants after every step; returns the book and every batch sent.
-fn run(ops: &[Op], plan: Plan, cfg: &CreditConfig) -> Result<(Book, Vec<(Vec<Judged>, Timestamp)>), TestCaseError> {
+fn run(ops: &[Op], plan: Plan, cfg: &CreditConfig) -> Result<(Book, Sent), TestCaseError> {
     let mut now = t0();
     let mut book = Book::new(plan, now, cfg);
     let mut next_id = 0u128;
