@@ -1,5 +1,5 @@
 //! The backend client (SPEC section 3): `fetch` with the Bearer token, JSON in and out
-//! through plain JS objects (no serde_json in the WASM). Every failure maps to the core's
+//! through plain JS objects (no serde_json in the WASM); answers are read by `crate::read`. Every failure maps to the core's
 //! [`SyncErrorKind`]: no answer -> `Network`, 401 -> `Unauthorized`, anything else that is
 //! not the expected answer -> `Backend`.
 
@@ -7,12 +7,11 @@ use credits_core::Timestamp;
 use credits_core::api::{Balance, Bucket, EventResult, EventStatus, Reason, UsageAnswer, UsageBatch, UsageRow};
 use credits_core::client::{Backend, SyncErrorKind};
 use credits_core::recognition::Rules;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestCache, RequestInit, Response};
 
-use crate::js::{field, from_js, items, message, to_js};
+use crate::js::{field, items, message, to_js};
 
 /// A request that has not answered by then counts as a network failure (a hung request
 /// must not hold the sync guard for the rest of the worker's life).
@@ -94,12 +93,12 @@ async fn exchange(backend: &Backend, method: &str, path_and_query: &str, body: O
     Ok(Answer { status, body, etag })
 }
 
-/// The answer as `T` when the status is 2xx, else the error it describes.
-fn expect<T: DeserializeOwned>(answer: Answer) -> Result<T, HttpError> {
+/// The answer read by `read` when the status is 2xx, else the error it describes.
+fn expect<T>(answer: Answer, read: fn(&JsValue) -> Option<T>) -> Result<T, HttpError> {
     if let Some(e) = status_error(&answer) {
         return Err(e);
     }
-    from_js(answer.body.unwrap_or(JsValue::NULL)).map_err(|e| HttpError::new(SyncErrorKind::Backend, format!("unexpected answer from the backend: {}", message(&e))))
+    read(&answer.body.unwrap_or(JsValue::NULL)).ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "unexpected answer from the backend"))
 }
 
 /// The error a non-2xx answer describes.
@@ -135,13 +134,13 @@ pub async fn post_usage(backend: &Backend, batch: &UsageBatch) -> Result<UsageAn
         let reason = field(&r, "reason").as_string().and_then(|code| Reason::from_code(&code));
         results.push(EventResult { id: field(&r, "id").as_string(), status, reason });
     }
-    let balance = from_js(field(&body, "balance")).map_err(|_| bad())?;
+    let balance = crate::read::balance(&field(&body, "balance")).ok_or_else(bad)?;
     Ok(UsageAnswer { results, balance })
 }
 
 /// `GET /v1/balance`.
 pub async fn balance(backend: &Backend) -> Result<Balance, HttpError> {
-    expect(exchange(backend, "GET", "/v1/balance", None, None).await?)
+    expect(exchange(backend, "GET", "/v1/balance", None, None).await?, crate::read::balance)
 }
 
 /// `GET /v1/usage?job_id=..&limit=200`: this job's rows, newest first, with only the fields
@@ -177,13 +176,22 @@ pub async fn job_usage(backend: &Backend, job_id: &str) -> Result<Vec<UsageRow>,
     Ok(rows)
 }
 
-/// `GET /v1/me`, passed on as the backend's JSON object (`{member_id, name, role, team_id,
-/// team_name}`): only the options page reads it.
-pub async fn me(backend: &Backend) -> Result<JsValue, HttpError> {
-    let answer = exchange(backend, "GET", "/v1/me", None, None).await?;
+/// A `GET` answered with JSON, passed on as the backend's object (`GET /v1/me` for the
+/// options page; the popup's `/v1/members`, `/v1/insights`, `/v1/usage`, read by
+/// `crate::read`).
+pub async fn get(backend: &Backend, path_and_query: &str) -> Result<JsValue, HttpError> {
+    json(exchange(backend, "GET", path_and_query, None, None).await?)
+}
+
+/// A `POST` of a JSON body answered with JSON (`POST /v1/topups`).
+pub async fn post(backend: &Backend, path: &str, body: &JsValue) -> Result<JsValue, HttpError> {
+    json(exchange(backend, "POST", path, Some(body), None).await?)
+}
+
+fn json(answer: Answer) -> Result<JsValue, HttpError> {
     match status_error(&answer) {
         Some(e) => Err(e),
-        None => answer.body.ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "GET /v1/me answered no JSON")),
+        None => answer.body.ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "the backend answered no JSON")),
     }
 }
 
@@ -195,5 +203,5 @@ pub async fn rules(backend: &Backend, etag: Option<&str>) -> Result<Option<(Rule
         return Ok(None);
     }
     let etag = answer.etag.clone();
-    Ok(Some((expect(answer)?, etag)))
+    Ok(Some((expect(answer, crate::read::rules)?, etag)))
 }

@@ -1,9 +1,9 @@
-//! Small bridges to JavaScript: serde to and from plain JS objects (JSON-compatible, so
-//! `chrome.storage` and message passing keep them intact), the clock and randomness.
+//! Small bridges to JavaScript: serde to plain JS objects (JSON-compatible, so
+//! `chrome.storage` and message passing keep them intact; reading back is `crate::read`),
+//! the clock and randomness.
 
 use credits_core::Timestamp;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
 /// A plain JS value: maps become objects, `None` becomes null (storable, cloneable).
@@ -11,9 +11,6 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
 }
 
-pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(JsValue::from)
-}
 
 /// Now, from the browser's clock (the core never reads a clock).
 pub fn now() -> Timestamp {
@@ -74,4 +71,27 @@ pub async fn sleep(ms: u32) {
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: u32) -> JsValue;
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `crypto.randomUUID()`: ids the backend applies at most once (top-ups).
+    #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID)]
+    pub fn random_uuid() -> String;
+}
+
+/// A [`crate::popup::View`] as the popup's reply: `{state, tone, view: [token...]}`
+/// (the tokens are described in `popup/node.rs`), plus slots the worker fills with plain
+/// text (`version`, `status`).
+pub fn view(v: &crate::popup::View, extra: &[(&str, &str)]) -> JsValue {
+    let tokens: js_sys::Array = v.tokens.0.iter().map(|t| JsValue::from_str(t)).collect();
+    for (slot, text) in extra {
+        tokens.push(&format!("={slot}").into());
+        tokens.push(&format!("#{text}").into());
+    }
+    object(&[
+        ("state", v.state.code().into()),
+        ("tone", crate::popup::tone_code(v.tone).into()),
+        ("view", tokens.into()),
+    ])
 }

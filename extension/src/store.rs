@@ -1,23 +1,27 @@
-//! The persisted state in `chrome.storage.local`, under three keys: `settings`
-//! ([`Settings`]), `outbox` ([`Outbox`]) and `rules` ([`StoredRules`]). Values are plain JS
-//! objects (serde-wasm-bindgen). Anything missing or unreadable falls back to its default
+//! The persisted state in `chrome.storage.local`, under four keys: `settings`
+//! ([`Settings`]), `outbox` ([`Outbox`]), `rules` ([`StoredRules`]) and `popup` (the
+//! popup's last known figures, kept by `worker::credits`). Values are plain JS
+//! objects (written by serde-wasm-bindgen, read by `crate::read`). Anything missing or
+//! unreadable falls back to its default
 //! (and for rules, to the shipped ones): a corrupt entry never stops the extension.
 
 use credits_core::Timestamp;
 use credits_core::client::{Outbox, Settings};
 use credits_core::recognition::Rules;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::chrome;
-use crate::js::{from_js, to_js};
+use crate::js::to_js;
+use crate::read;
 
 const SETTINGS: &str = "settings";
 const OUTBOX: &str = "outbox";
 const RULES: &str = "rules";
+pub const POPUP: &str = "popup";
 
 /// Recognition rules from the backend, with the ETag they came with.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct StoredRules {
     pub rules: Rules,
     pub etag: Option<String>,
@@ -36,24 +40,33 @@ pub struct Loaded {
     pub settings: Settings,
     pub outbox: Outbox,
     pub rules: StoredRules,
+    /// As stored (read by `worker::credits`); undefined when nothing is.
+    pub popup: JsValue,
 }
 
 pub async fn load() -> Result<Loaded, JsValue> {
-    let keys: js_sys::Array = [SETTINGS, OUTBOX, RULES].iter().map(|k| JsValue::from_str(k)).collect();
+    let keys: js_sys::Array = [SETTINGS, OUTBOX, RULES, POPUP].iter().map(|k| JsValue::from_str(k)).collect();
     let all = chrome::storage_get(&keys.into()).await?;
     let get = |key: &str| js_sys::Reflect::get(&all, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
-    let settings = get(SETTINGS).and_then(|v| from_js(v).ok()).unwrap_or_default();
-    let outbox = get(OUTBOX).and_then(|v| from_js(v).ok()).unwrap_or_default();
+    let settings = get(SETTINGS).and_then(|v| read::settings(&v)).unwrap_or_default();
+    let outbox = get(OUTBOX).and_then(|v| read::outbox(&v)).unwrap_or_default();
     let rules = get(RULES)
-        .and_then(|v| from_js::<StoredRules>(v).ok())
+        .and_then(|v| read::stored_rules(&v))
         .filter(|r| r.rules.validate().is_ok())
         .unwrap_or_else(StoredRules::shipped);
-    Ok(Loaded { settings, outbox, rules })
+    let popup = get(POPUP).unwrap_or_default();
+    Ok(Loaded { settings, outbox, rules, popup })
 }
 
 /// One key's value, serialized at the moment it is taken: the service worker takes it while
 /// it holds the state, then writes it (the write is asynchronous, the snapshot is not).
 pub struct Entry(&'static str, JsValue);
+
+impl Entry {
+    pub fn new(key: &'static str, value: JsValue) -> Entry {
+        Entry(key, value)
+    }
+}
 
 pub fn outbox_entry(outbox: &Outbox) -> Result<Entry, JsValue> {
     Ok(Entry(OUTBOX, to_js(outbox)?))

@@ -527,3 +527,132 @@ export async function startProxy(target) {
     close: () => new Promise((done) => { server.closeAllConnections?.(); server.close(done); }),
   };
 }
+
+// ---- the popup (extension/popup.html) ---------------------------------------------------------
+
+/**
+ * Opens the popup page in a tab the popup's size (`hash` e.g. '#top-up') and waits until it
+ * has drawn the backend's fresh figures (`<main aria-busy>` goes when the worker answered
+ * `page:credits` with everything fetched).
+ */
+export async function openPopup(browser, { hash = '', width = 380, height = 760 } = {}) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height });
+  await page.goto(browser.extensionUrl(`extension/popup.html${hash}`));
+  await waitForPopup(page);
+  return page;
+}
+
+/** Waits until the popup has drawn its fresh figures (see `openPopup`). */
+export async function waitForPopup(page, { timeout = 15_000 } = {}) {
+  await page.locator('#popup:not([aria-busy])').waitFor({ state: 'attached', timeout });
+}
+
+/**
+ * What the popup shows: `{ state, tone, team, resets, remaining, used, total, extra, notice,
+ * status, rows: [{ id, status, what, regen, credits, when, who, job, href, bucket, mark }],
+ * members: [{ name, used, you }], more }` (texts as drawn).
+ */
+export async function popupView(page) {
+  return page.evaluate(() => {
+    const root = document.getElementById('popup');
+    const text = (sel, el = root) => el.querySelector(sel)?.textContent ?? null;
+    const slot = (name) => text(`[data-slot="${name}"]`);
+    return {
+      state: root.dataset.state,
+      tone: root.dataset.tone,
+      team: slot('team'),
+      resets: slot('resets'),
+      remaining: slot('remaining'),
+      used: slot('used'),
+      total: slot('total'),
+      extra: slot('extra'),
+      notice: slot('notice'),
+      status: slot('status'),
+      more: root.querySelector('[data-slot="more"] button')?.dataset.value ?? null,
+      rows: [...root.querySelectorAll('[data-slot="history"] li.row')].map((li) => ({
+        id: li.dataset.id ?? null,
+        status: li.dataset.status,
+        what: text('.what', li),
+        regen: li.querySelector('.regen') !== null,
+        credits: text('.credits', li),
+        when: text('.when', li),
+        who: text('.who', li),
+        job: text('.job', li),
+        href: li.querySelector('a.job')?.getAttribute('href') ?? null,
+        bucket: li.querySelector('.bucket')?.dataset.bucket ?? null,
+        mark: text('.status', li),
+      })),
+      members: [...root.querySelectorAll('[data-slot="members"] li.member')].map((li) => ({
+        name: text('.name', li).replace(/ you$/, ''),
+        used: text('.used', li),
+        you: li.querySelector('.you') !== null,
+      })),
+    };
+  });
+}
+
+/** Waits until `popupView(page)` satisfies `predicate`; returns that view. */
+export async function waitForPopupView(page, predicate, { timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await popupView(page);
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`the popup never matched: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `_locales/en/messages.json`'s message `key` with `$1`... filled, as chrome.i18n does. */
+export async function message(key, subs = [], extensionDir = paths.extensionDir) {
+  messages ??= JSON.parse(await readFile(join(extensionDir, '_locales/en/messages.json'), 'utf8'));
+  const entry = messages[key];
+  if (!entry) throw new Error(`no message ${key}`);
+  let text = entry.message;
+  for (const [name, p] of Object.entries(entry.placeholders ?? {})) {
+    text = text.replaceAll(new RegExp(`\\$${name}\\$`, 'gi'), p.content);
+  }
+  return text.replace(/\$(\d)/g, (_, n) => subs[n - 1] ?? '');
+}
+let messages;
+
+/**
+ * Unpacks a zip (as `cargo xtask package` writes it: stored or deflated entries) into `dir`;
+ * returns the entry names. node:zlib only, no unzip tool needed.
+ */
+export async function unzip(zipPath, dir) {
+  const { inflateRawSync } = await import('node:zlib');
+  const { writeFile } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const zip = await readFile(zipPath);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error(`${zipPath} is not a zip`);
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16); // the central directory
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad central directory');
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extra = zip.readUInt16LE(at + 30);
+    const comment = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    at += 46 + nameLength + extra + comment;
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const raw = zip.subarray(dataAt, dataAt + size);
+    const bytes = method === 0 ? raw : method === 8 ? inflateRawSync(raw) : null;
+    if (!bytes) throw new Error(`${name}: compression method ${method}`);
+    if (name.includes('..') || name.startsWith('/')) throw new Error(`unsafe entry ${name}`);
+    names.push(name);
+    if (name.endsWith('/')) continue;
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), bytes);
+  }
+  return names;
+}
+
+/** A fresh temporary directory in the test process's scratch space. */
+export const scratchDir = (prefix = 'tmp-') => tempDir(prefix);

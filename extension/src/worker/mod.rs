@@ -15,8 +15,10 @@
 
 pub mod broadcast;
 mod content;
+mod credits;
 mod pages;
 pub mod sync;
+mod text;
 
 use std::cell::RefCell;
 
@@ -51,6 +53,8 @@ pub fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
 /// anything waits or the balance is stale.
 pub async fn start() -> Result<(), JsValue> {
     let loaded = store::load().await?;
+    let url = loaded.settings.backend.as_ref().map(|b| b.url.clone());
+    credits::init(&loaded.popup, url);
     STATE.with_borrow_mut(|s| {
         *s = Some(State { settings: loaded.settings, outbox: loaded.outbox, rules: loaded.rules, config: CreditConfig::default() });
     });
@@ -78,7 +82,7 @@ pub async fn on_message(message: JsValue, sender: JsValue) -> JsValue {
             }
         }
     } else {
-        Err(format!("unknown message type {kind:?}"))
+        Err(format!("unknown message type \"{kind}\""))
     };
     match reply {
         Ok(value) => value,

@@ -1,9 +1,10 @@
-//! Handlers for the extension pages' messages (options page, popup).
+//! Handlers for the extension pages' messages (options page, popup; the popup's figures
+//! and views are in [`super::credits`]).
 
 use credits_core::client::{Backend, Settings};
 use wasm_bindgen::JsValue;
 
-use super::{broadcast, reply, sync, with};
+use super::{broadcast, credits, reply, sync, with};
 use crate::http;
 use crate::js::object;
 use crate::messages::{PageMessage, PageState};
@@ -32,6 +33,9 @@ pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
             reply(&state())
         }
         PageMessage::Version => Ok(object(&[("version", crate::VERSION.into())])),
+        PageMessage::Credits { fetch, filter, pack } => Ok(credits::credits(fetch, filter, pack).await),
+        PageMessage::Usage { filter, before } => credits::usage(filter, before).await,
+        PageMessage::TopUp { credits: pack, filter } => credits::top_up(pack, filter).await,
     }
 }
 
@@ -66,7 +70,14 @@ async fn save_settings(mut settings: Settings) -> Result<(), String> {
             s.rules.etag = None;
             s.rules.checked_at = None;
         }
-        let entries = (|| Ok::<_, JsValue>(vec![store::settings_entry(&s.settings)?, store::outbox_entry(&s.outbox)?, store::rules_entry(&s.rules)?]))();
+        let entries = (|| {
+            let mut entries = vec![store::settings_entry(&s.settings)?, store::outbox_entry(&s.outbox)?, store::rules_entry(&s.rules)?];
+            if changed {
+                credits::forget();
+                entries.push(credits::forgotten());
+            }
+            Ok::<_, JsValue>(entries)
+        })();
         (entries, changed)
     });
     write(entries.map_err(|e| crate::js::message(&e))?).await?;
@@ -85,7 +96,7 @@ async fn check_connection() -> JsValue {
     let Some(backend) = with(|s| s.settings.backend.clone()) else {
         return failed("Not set up: enter the Backend URL and API token");
     };
-    match http::me(&backend).await {
+    match http::get(&backend, "/v1/me").await {
         Ok(me) => object(&[("me", me)]),
         Err(e) => failed(&e.message),
     }

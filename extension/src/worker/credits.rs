@@ -1,0 +1,322 @@
+//! The popup's figures (`page:credits`, `page:usage`, `page:top-up`): the backend's
+//! `GET /v1/me`, `/v1/members`, `/v1/insights` and the first page of `/v1/usage`, kept in
+//! memory and in `chrome.storage.local` (key `popup`, the answers as the backend sent them
+//! with the moment each was learnt) so a popup opened while the backend cannot be reached
+//! shows the last known figures with their age. The balance is the outbox's (the sync's).
+//! The views themselves are `crate::popup`'s, from this data.
+
+use std::cell::RefCell;
+
+use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
+use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind};
+use credits_core::Timestamp;
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::JsValue;
+
+use super::text::Browser;
+use super::{broadcast, sync, with};
+use crate::chrome;
+use crate::http::{self, HttpError};
+use crate::js::{field, now, object};
+use crate::messages::Fetch;
+use crate::popup::history::Filter;
+use crate::popup::text::{self as words, Text};
+use crate::popup::{self, Ages, Input};
+use crate::{read, store};
+
+const KEY: &str = store::POPUP;
+/// History rows per page (the backend's default).
+const PAGE: u32 = 50;
+
+/// A figure and when it was learnt.
+struct Known<T> {
+    value: T,
+    at: Timestamp,
+}
+
+#[derive(Default)]
+struct Cache {
+    /// The backend the figures came from.
+    url: Option<String>,
+    me: Option<Known<Me>>,
+    members: Option<Known<Vec<MemberUsage>>>,
+    insights: Option<Known<Insights>>,
+    /// The unfiltered first page.
+    usage: Option<Known<UsagePage>>,
+    /// What is stored: `{url, me: {at, value}, ...}`.
+    raw: Option<js_sys::Object>,
+    /// The last fetch's failure and the last success, this worker life.
+    error: Option<SyncError>,
+    ok_at: Option<Timestamp>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+    /// A top-up sent whose answer never came: `(id, credits)`. The same pack again reuses
+    /// the id, so the backend records it at most once.
+    static TOP_UP: RefCell<Option<(String, u64)>> = const { RefCell::new(None) };
+}
+
+/// A new backend or token: nothing known belongs to it (the stored figures are dropped
+/// with the settings' own write, see [`forgotten`]).
+pub fn forget() {
+    CACHE.with_borrow_mut(|c| *c = Cache::default());
+    TOP_UP.set(None);
+}
+
+/// The storage entry that drops the stored figures.
+pub fn forgotten() -> store::Entry {
+    store::Entry::new(KEY, JsValue::NULL)
+}
+
+/// Reads one stored or fetched answer into the cache; false when it is not what was expected.
+fn learn(c: &mut Cache, name: &str, value: &JsValue, at: Timestamp) -> bool {
+    match name {
+        "me" => read::me(value).map(|value| c.me = Some(Known { value, at })).is_some(),
+        "members" => read::members(value).map(|value| c.members = Some(Known { value, at })).is_some(),
+        "insights" => read::insights(value).map(|value| c.insights = Some(Known { value, at })).is_some(),
+        "usage" => read::usage(value).map(|value| c.usage = Some(Known { value, at })).is_some(),
+        _ => false,
+    }
+}
+
+const NAMES: [&str; 4] = ["me", "members", "insights", "usage"];
+
+/// At worker start: the stored figures, if they belong to the backend now set.
+pub fn init(stored: &JsValue, url: Option<String>) {
+    CACHE.with_borrow_mut(|c| {
+        *c = Cache::default();
+        if url.is_none() || field(stored, "url").as_string() != url {
+            return;
+        }
+        for name in NAMES {
+            let entry = field(stored, name);
+            let at = field(&entry, "at").as_f64().and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64));
+            if let Some(at) = at {
+                learn(c, name, &field(&entry, "value"), at);
+            }
+        }
+        c.url = url;
+        c.raw = stored.clone().dyn_into().ok();
+    });
+}
+
+/// Whether a sync has learnt a balance newer than the popup's figures (or some are missing).
+fn stale(balance_at: Option<Timestamp>, url: &str) -> bool {
+    CACHE.with_borrow(|c| {
+        let oldest = [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)]
+            .into_iter()
+            .min()
+            .flatten();
+        c.url.as_deref() != Some(url) || c.me.is_none() || oldest.is_none_or(|at| balance_at.is_some_and(|b| b > at))
+    })
+}
+
+/// Fetches the popup's figures (`me` only when asked or unknown), keeps them with the moment
+/// they were learnt (in memory and storage), and remembers the outcome for the state: the
+/// first failure stops the rest (what came before it is kept).
+async fn refresh(backend: &Backend, with_me: bool) {
+    let mut got: Vec<(&str, JsValue)> = Vec::new();
+    let mut error = None;
+    for name in NAMES {
+        if name == "me" && !with_me && CACHE.with_borrow(|c| c.me.is_some() && c.url.as_deref() == Some(&backend.url)) {
+            continue;
+        }
+        let path = match name {
+            "me" => "/v1/me".to_owned(),
+            "usage" => format!("/v1/usage?limit={PAGE}"),
+            _ => format!("/v1/{name}"),
+        };
+        match http::get(backend, &path).await {
+            Ok(value) => got.push((name, value)),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    if with(|s| s.settings.backend.as_ref() != Some(backend)) {
+        return; // the settings changed meanwhile: these figures belong to no one
+    }
+    let at = now();
+    let stored = CACHE.with_borrow_mut(|c| {
+        if c.url.as_deref() != Some(&backend.url) {
+            *c = Cache { url: Some(backend.url.clone()), ..Cache::default() };
+        }
+        let raw = c.raw.get_or_insert_with(js_sys::Object::new).clone();
+        let _ = js_sys::Reflect::set(&raw, &"url".into(), &backend.url.as_str().into());
+        for (name, value) in &got {
+            if learn(c, name, value, at) {
+                let entry = object(&[("at", (at.timestamp_millis() as f64).into()), ("value", value.clone())]);
+                let _ = js_sys::Reflect::set(&raw, &(*name).into(), &entry);
+            } else if error.is_none() {
+                error = Some(HttpError { kind: SyncErrorKind::Backend, message: format!("unexpected answer for {name}") });
+            }
+        }
+        match error {
+            Some(e) => c.error = Some(SyncError { kind: e.kind, message: e.message, at }),
+            None => {
+                c.error = None;
+                c.ok_at = Some(at);
+            }
+        }
+        raw
+    });
+    let _ = chrome::storage_set(&object(&[(KEY, stored.into())])).await;
+}
+
+/// One page of history with the filters: `GET /v1/usage?limit=50&action=&member=&before=`.
+async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) -> Result<UsagePage, HttpError> {
+    let mut query = format!("/v1/usage?limit={PAGE}");
+    let encode = |s: &str| String::from(js_sys::encode_uri_component(s));
+    if let Some(a) = filter.action {
+        query.push_str(&format!("&action={}", a.code()));
+    }
+    if let Some(m) = &filter.member {
+        query.push_str(&format!("&member={}", encode(m)));
+    }
+    if let Some(b) = before {
+        query.push_str(&format!("&before={}", encode(b)));
+    }
+    let answer = http::get(backend, &query).await?;
+    read::usage(&answer).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected usage page".into() })
+}
+
+/// The view of the popup (or of a page of history) from the worker's state and the cache.
+/// `usage` replaces the cached first page (a filtered or later page).
+fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_only: Option<bool>, status: Option<&str>) -> JsValue {
+    let t = Browser;
+    let view = with(|s| {
+        CACHE.with_borrow(|c| {
+            let url = s.settings.backend.as_ref().map(|b| b.url.as_str());
+            let mine = c.url.as_deref() == url && url.is_some();
+            let projection = s.outbox.projection(&s.config.prices, s.config.low_percent);
+            let badge = BadgeView::new(&s.outbox, &s.settings, &s.config.prices, s.config.low_percent);
+            let fetch_error = c.error.as_ref().filter(|_| mine);
+            let input = Input {
+                configured: url.is_some(),
+                problem: popup::state::problem(s.outbox.last_error.as_ref(), fetch_error, c.ok_at),
+                tone: badge.tone,
+                projection: projection.as_ref(),
+                plan: s.outbox.balance.as_ref().map(|b| b.balance.plan),
+                me: c.me.as_ref().filter(|_| mine).map(|k| &k.value),
+                members: c.members.as_ref().filter(|_| mine).map(|k| k.value.as_slice()),
+                insights: c.insights.as_ref().filter(|_| mine).map(|k| &k.value),
+                usage: usage.or(c.usage.as_ref().filter(|_| mine).map(|k| &k.value)),
+                outbox: &s.outbox,
+                prices: &s.config.prices,
+                packs: &s.config.packs,
+                filter,
+                pack,
+                ages: Ages {
+                    balance: s.outbox.balance.as_ref().map(|b| b.at),
+                    members: c.members.as_ref().filter(|_| mine).map(|k| k.at),
+                    insights: c.insights.as_ref().filter(|_| mine).map(|k| k.at),
+                    usage: c.usage.as_ref().filter(|_| mine).map(|k| k.at),
+                },
+                now: now(),
+            };
+            match history_only {
+                Some(first) => popup::usage(&input, first, &t),
+                None => popup::credits(&input, &t),
+            }
+        })
+    });
+    let mut extra = vec![("version", crate::VERSION)];
+    if let Some(status) = status {
+        extra.push(("status", status));
+    }
+    crate::js::view(&view, &extra)
+}
+
+/// `page:credits`: the whole popup, after fetching what `fetch` asks for. `All` is the user
+/// asking for fresh figures (the popup opened, Retry): like "Sync now", it ends the sync's
+/// backoff, syncs, then fetches everything unless the sync found the backend unreachable
+/// or the token refused (the fetches would only wait or be refused too).
+pub async fn credits(fetch: Fetch, filter: Filter, pack: Option<u64>) -> JsValue {
+    let backend = with(|s| s.settings.backend.clone());
+    let mut live = None;
+    if let Some(backend) = &backend {
+        let fetch_now = match fetch {
+            Fetch::None => false,
+            Fetch::Stale => stale(with(|s| s.outbox.balance.as_ref().map(|b| b.at)), &backend.url),
+            Fetch::All => {
+                with(|s| s.outbox.retry_now());
+                sync::run_to_end().await;
+                with(|s| s.outbox.last_error.as_ref().is_none_or(|e| e.kind == SyncErrorKind::Backend))
+            }
+        };
+        if fetch_now {
+            refresh(backend, fetch == Fetch::All).await;
+        }
+        // A filtered first page is not kept; asked for when the backend just answered.
+        let answered = fetch != Fetch::None && CACHE.with_borrow(|c| c.error.is_none()) && with(|s| s.outbox.last_error.is_none());
+        if filter != Filter::default() && answered {
+            live = usage_page(backend, &filter, None).await.ok();
+        }
+    }
+    build(&filter, pack, live.as_ref(), None, None)
+}
+
+/// `page:usage`: the first page with new filters, or the next page after a cursor.
+pub async fn usage(filter: Filter, before: Option<String>) -> Result<JsValue, String> {
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
+    match usage_page(&backend, &filter, before.as_deref()).await {
+        Ok(page) => Ok(build(&filter, None, Some(&page), Some(before.is_none()), None)),
+        // The first page falls back to the cached one, filtered here.
+        Err(e) if before.is_none() => {
+            CACHE.with_borrow_mut(|c| c.error = Some(SyncError { kind: e.kind, message: e.message, at: now() }));
+            Ok(build(&filter, None, None, Some(true), None))
+        }
+        Err(e) => Err(e.message),
+    }
+}
+
+/// `page:top-up`: records one of the core's packs (owners only; payment is outside this
+/// product), learns the balance the backend answers, saves it and refreshes every badge
+/// (a blocked control is unblocked at once). The reply is the whole popup with a status.
+pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String> {
+    let t = Browser;
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
+    let Some(pack) = pack.filter(|c| with(|s| s.config.packs.contains(c))) else {
+        return Err("choose one of the packs".into());
+    };
+    if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
+        return Err(t.msg("topUpOwnerOnly", &[]));
+    }
+    let id = TOP_UP.with_borrow_mut(|pending| match pending {
+        Some((id, c)) if *c == pack => id.clone(),
+        _ => {
+            let id = crate::js::random_uuid();
+            *pending = Some((id.clone(), pack));
+            id
+        }
+    });
+    let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
+    let answer = http::post(&backend, "/v1/topups", &body).await;
+    let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
+        Ok(balance) => {
+            TOP_UP.set(None);
+            // Unless the settings changed meanwhile: the balance is another backend's then.
+            let entry = with(|s| {
+                (s.settings.backend.as_ref() == Some(&backend)).then(|| {
+                    s.outbox.learn_balance(balance, now());
+                    store::outbox_entry(&s.outbox)
+                })
+            });
+            if let Some(Ok(entry)) = entry {
+                let _ = store::write(vec![entry]).await;
+            }
+            broadcast::changed();
+            t.msg("topUpDone", &[&words::credits(&t, pack)])
+        }
+        Err(e) => {
+            // No answer: the same pack again reuses the id. Any answer: a new try is new.
+            if e.kind != SyncErrorKind::Network {
+                TOP_UP.set(None);
+            }
+            t.msg("topUpFailed", &[&e.message])
+        }
+    };
+    Ok(build(&filter, Some(pack), None, None, Some(&status)))
+}
