@@ -297,6 +297,26 @@ pub enum Advice {
     ConsiderUpgrade,
 }
 
+impl Advice {
+    pub const ALL: [Advice; 5] =
+        [Advice::RaiseMatchThreshold, Advice::FilterBeforeOpening, Advice::FewerRegenerations, Advice::CoordinateMembers, Advice::ConsiderUpgrade];
+
+    /// The API code (`fewer_regenerations`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            Advice::RaiseMatchThreshold => "raise_match_threshold",
+            Advice::FilterBeforeOpening => "filter_before_opening",
+            Advice::FewerRegenerations => "fewer_regenerations",
+            Advice::CoordinateMembers => "coordinate_members",
+            Advice::ConsiderUpgrade => "consider_upgrade",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Advice> {
+        Advice::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +333,10 @@ mod tests {
         }
         for b in [Bucket::Monthly, Bucket::Extra] {
             assert_eq!(Bucket::from_code(b.code()), Some(b));
+        }
+        for a in Advice::ALL {
+            assert_eq!(Advice::from_code(a.code()), Some(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.code());
         }
         for r in [Role::Owner, Role::Member] {
             assert_eq!(Role::from_code(r.code()), Some(r));

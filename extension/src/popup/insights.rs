@@ -63,20 +63,9 @@ pub fn section(v: &mut Tokens, ins: &Insights, spendable: u64, text: &dyn Text) 
     if !ins.advice.is_empty() {
         v.open("ul").class("advice").attr("aria-label", &text.msg("adviceLabel", &[]));
         for a in &ins.advice {
-            v.open("li").attr("data-id", advice_code(*a)).text(&text.msg(advice_key(*a), &[])).close();
+            v.open("li").attr("data-id", a.code()).text(&text.msg(advice_key(*a), &[])).close();
         }
         v.close();
-    }
-}
-
-/// The API code of an advice (`fewer_regenerations`), for `data-id`.
-pub fn advice_code(advice: Advice) -> &'static str {
-    match advice {
-        Advice::RaiseMatchThreshold => "raise_match_threshold",
-        Advice::FilterBeforeOpening => "filter_before_opening",
-        Advice::FewerRegenerations => "fewer_regenerations",
-        Advice::CoordinateMembers => "coordinate_members",
-        Advice::ConsiderUpgrade => "consider_upgrade",
     }
 }
 
@@ -122,10 +111,9 @@ mod tests {
     #[test]
     fn every_advice_code_has_its_sentence() {
         let t = Catalog::en();
-        for a in [Advice::RaiseMatchThreshold, Advice::FilterBeforeOpening, Advice::FewerRegenerations, Advice::CoordinateMembers, Advice::ConsiderUpgrade] {
+        for a in Advice::ALL {
             let s = t.msg(advice_key(a), &[]);
             assert!(s.len() > 40 && s.ends_with('.'), "{s}");
-            assert_eq!(serde_json::to_value(a).unwrap(), advice_code(a));
         }
         assert!(t.msg(advice_key(Advice::FewerRegenerations), &[]).contains("edit by hand"));
     }

@@ -60,17 +60,6 @@ pub fn usage<J: Json>(v: &J) -> Option<UsagePage> {
     Some(UsagePage { rows: list(&v.get("rows"), row)?, next_before: optional(v, "next_before", J::string)? })
 }
 
-fn advice(code: &str) -> Option<Advice> {
-    Some(match code {
-        "raise_match_threshold" => Advice::RaiseMatchThreshold,
-        "filter_before_opening" => Advice::FilterBeforeOpening,
-        "fewer_regenerations" => Advice::FewerRegenerations,
-        "coordinate_members" => Advice::CoordinateMembers,
-        "consider_upgrade" => Advice::ConsiderUpgrade,
-        _ => return None,
-    })
-}
-
 /// `GET /v1/insights`. An advice code this version does not know is skipped.
 pub fn insights<J: Json>(v: &J) -> Option<Insights> {
     let regen = v.get("regenerations");
@@ -89,7 +78,7 @@ pub fn insights<J: Json>(v: &J) -> Option<Insights> {
             runs_out_at: optional(&f, "runs_out_at", timestamp)?,
             days_before_reset: optional(&f, "days_before_reset", |d| d.number().filter(|n| n.fract() == 0.0).map(|n| n as i64))?,
         },
-        advice: v.get("advice").items()?.iter().filter_map(|a| advice(&a.string()?)).collect(),
+        advice: v.get("advice").items()?.iter().filter_map(|a| Advice::from_code(&a.string()?)).collect(),
     })
 }
 
