@@ -238,7 +238,15 @@ impl Drop for ServerRuntime {
 async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[String], seconds: f64, reads_only: bool) -> Result<Figures> {
     if reads_only {
         let read_idle = balance_reads(base, &tokens[0], seconds).await?;
-        return Ok(Figures { engine: String::new(), ingest_1: 0.0, ingest_8: 0.0, raw_multi: 1.0, raw_single: 1.0, read_idle, read_loaded: read_idle });
+        return Ok(Figures {
+            engine: String::new(),
+            ingest_1: 0.0,
+            ingest_8: 0.0,
+            raw_multi: 1.0,
+            raw_single: 1.0,
+            read_idle,
+            read_loaded: read_idle,
+        });
     }
     let ingest_1 = ingest(base, &tokens[..1], seconds).await?;
     let ingest_8 = ingest(base, tokens, seconds).await?;

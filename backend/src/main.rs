@@ -188,7 +188,8 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             Some(ops::add_member(&store, &team, &name, role, now).await?.1)
         }
         Command::Member(MemberCommand::List { team }) => {
-            let lines: Vec<String> = ops::list_members(&store, &team).await?.iter().map(|m| format!("{}\t{}\t{}", m.id, m.role.code(), m.name)).collect();
+            let lines: Vec<String> =
+                ops::list_members(&store, &team).await?.iter().map(|m| format!("{}\t{}\t{}", m.id, m.role.code(), m.name)).collect();
             (!lines.is_empty()).then(|| lines.join("\n"))
         }
         Command::Member(MemberCommand::Token { member }) => Some(ops::issue_token(&store, &member, now).await?),

@@ -420,13 +420,19 @@ mod tests {
         let id = uuid::Uuid::from_u128(7);
         check_type(&doc, "Me", Me { member_id: "m".into(), name: "n".into(), role: Role::Owner, team_id: "t".into(), team_name: "tn".into() });
         check_type(&doc, "Balance", &balance);
-        check_type(&doc, "UsageBatch", UsageBatch {
-            events: vec![UsageEvent { id, action: Action::Answer, regenerate: true, job_id: Some("~01ab".into()), occurred_at: t }],
-        });
-        check_type(&doc, "UsageAnswer", UsageAnswer {
-            results: vec![EventResult { id: Some("x".into()), status: EventStatus::Rejected, reason: Some(Reason::InvalidEvent) }],
-            balance: balance.clone(),
-        });
+        check_type(
+            &doc,
+            "UsageBatch",
+            UsageBatch { events: vec![UsageEvent { id, action: Action::Answer, regenerate: true, job_id: Some("~01ab".into()), occurred_at: t }] },
+        );
+        check_type(
+            &doc,
+            "UsageAnswer",
+            UsageAnswer {
+                results: vec![EventResult { id: Some("x".into()), status: EventStatus::Rejected, reason: Some(Reason::InvalidEvent) }],
+                balance: balance.clone(),
+            },
+        );
         let row = UsageRow {
             id: id.to_string(),
             action: Action::CoverLetter,
@@ -467,7 +473,13 @@ mod tests {
         check_enum(&doc, "Reason", &[Reason::InsufficientCredits, Reason::UnknownAction, Reason::InvalidEvent].map(Reason::code));
         check_enum(&doc, "Role", &[Role::Owner, Role::Member].map(Role::code));
         check_enum(&doc, "Bucket", &[Bucket::Monthly, Bucket::Extra].map(Bucket::code));
-        let advice = [Advice::RaiseMatchThreshold, Advice::FilterBeforeOpening, Advice::FewerRegenerations, Advice::CoordinateMembers, Advice::ConsiderUpgrade];
+        let advice = [
+            Advice::RaiseMatchThreshold,
+            Advice::FilterBeforeOpening,
+            Advice::FewerRegenerations,
+            Advice::CoordinateMembers,
+            Advice::ConsiderUpgrade,
+        ];
         let codes: Vec<String> = advice.iter().map(|a| serde_json::to_value(a).unwrap().as_str().unwrap().to_owned()).collect();
         check_enum(&doc, "Advice", &codes.iter().map(String::as_str).collect::<Vec<_>>());
     }

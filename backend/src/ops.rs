@@ -157,7 +157,14 @@ fn new_rows<'a>(who: &'a Principal, events: &'a [Judged], verdicts: &[Verdict], 
 }
 
 /// Records a paid pack, idempotent by its id. `member` is who asked (none from the CLI).
-pub async fn top_up(store: &Store, team: &str, member: Option<&str>, request: &TopupRequest, now: Timestamp, cfg: &CreditConfig) -> Result<Balance, ApiError> {
+pub async fn top_up(
+    store: &Store,
+    team: &str,
+    member: Option<&str>,
+    request: &TopupRequest,
+    now: Timestamp,
+    cfg: &CreditConfig,
+) -> Result<Balance, ApiError> {
     let id = request.id.to_string();
     transaction(|| async {
         let mut tx = store.begin().await?;
@@ -180,7 +187,14 @@ pub async fn top_up(store: &Store, team: &str, member: Option<&str>, request: &T
 }
 
 /// A plan or seat change, effective at once.
-pub async fn set_plan(store: &Store, team: &str, plan: Option<Plan>, seats: Option<u32>, now: Timestamp, cfg: &CreditConfig) -> Result<Balance, ApiError> {
+pub async fn set_plan(
+    store: &Store,
+    team: &str,
+    plan: Option<Plan>,
+    seats: Option<u32>,
+    now: Timestamp,
+    cfg: &CreditConfig,
+) -> Result<Balance, ApiError> {
     transaction(|| async {
         let mut tx = store.begin().await?;
         let mut ledger = locked_ledger(&mut tx, team).await?;
@@ -212,7 +226,15 @@ pub async fn refund(store: &Store, team: &str, usage: &str, now: Timestamp, cfg:
 }
 
 /// Creates a team and its ledger; returns the team id.
-pub async fn create_team(store: &Store, name: &str, plan: Plan, seats: u32, anchor: Option<Timestamp>, now: Timestamp, cfg: &CreditConfig) -> Result<String, ApiError> {
+pub async fn create_team(
+    store: &Store,
+    name: &str,
+    plan: Plan,
+    seats: u32,
+    anchor: Option<Timestamp>,
+    now: Timestamp,
+    cfg: &CreditConfig,
+) -> Result<String, ApiError> {
     let name = check_name(name)?;
     // Stored in milliseconds, so the anchor is too (cycle boundaries derive from it).
     let anchor = anchor.map(|a| chrono::DateTime::from_timestamp_millis(a.timestamp_millis()).unwrap_or(a));

@@ -21,7 +21,10 @@ async fn me_and_balance_describe_the_token_owner_and_team() {
 
         let b = app.balance(&member).await;
         assert_eq!((b["total"].as_u64(), b["remaining"].as_u64(), b["used"].as_u64(), b["extra"].as_u64()), (Some(750), Some(750), Some(0), Some(0)));
-        assert_eq!((b["spendable"].as_u64(), b["plan"].as_str(), b["seats"].as_u64(), b["low"].as_bool()), (Some(750), Some("pro"), Some(3), Some(false)));
+        assert_eq!(
+            (b["spendable"].as_u64(), b["plan"].as_str(), b["seats"].as_u64(), b["low"].as_bool()),
+            (Some(750), Some("pro"), Some(3), Some(false))
+        );
         assert!(b["resets_at"].as_str().unwrap() > b["cycle_start"].as_str().unwrap());
     })
     .await;
@@ -88,7 +91,10 @@ async fn monthly_pays_first_then_extra_then_nothing_is_charged() {
         assert!(s[..102].iter().all(|s| s == "applied"), "{s:?}");
         assert_eq!(s[102], "rejected:insufficient_credits");
         let b = &answer["balance"];
-        assert_eq!((b["remaining"].as_u64(), b["extra"].as_u64(), b["used"].as_u64(), b["spendable"].as_u64(), b["low"].as_bool()), (Some(0), Some(0), Some(102), Some(0), Some(true)));
+        assert_eq!(
+            (b["remaining"].as_u64(), b["extra"].as_u64(), b["used"].as_u64(), b["spendable"].as_u64(), b["low"].as_bool()),
+            (Some(0), Some(0), Some(102), Some(0), Some(true))
+        );
         let rows = app.all_rows(&token).await;
         assert_eq!(rows.len(), 102);
         assert_eq!(rows.iter().filter(|r| r["bucket"] == "extra").count(), 2);
@@ -188,7 +194,8 @@ async fn usage_history_pages_newest_first_and_filters() {
             }
         }
         assert_eq!(seen.len(), 207);
-        let keys: Vec<(String, String)> = seen.iter().map(|r| (r["recorded_at"].as_str().unwrap().to_owned(), r["id"].as_str().unwrap().to_owned())).collect();
+        let keys: Vec<(String, String)> =
+            seen.iter().map(|r| (r["recorded_at"].as_str().unwrap().to_owned(), r["id"].as_str().unwrap().to_owned())).collect();
         let mut sorted = keys.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         sorted.dedup();
@@ -210,7 +217,9 @@ async fn usage_history_pages_newest_first_and_filters() {
         let (_, p) = app.get("/v1/usage?job_id=~01abd", &olena).await;
         assert_eq!(count(&p), 0);
 
-        for bad in ["limit=0", "limit=-1", "limit=abc", "action=check_fit", "member=olena", "job_id=123", "before=garbage", "before=MTIzOm5vdC1hLXV1aWQ"] {
+        for bad in
+            ["limit=0", "limit=-1", "limit=abc", "action=check_fit", "member=olena", "job_id=123", "before=garbage", "before=MTIzOm5vdC1hLXV1aWQ"]
+        {
             let (status, e) = app.get(&format!("/v1/usage?{bad}"), &olena).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {e}");
             assert!(e["error"]["code"].is_string(), "{bad}: {e}");
@@ -230,11 +239,14 @@ async fn members_show_this_cycles_use_per_member() {
         app.usage(&olena, (0..2).map(|_| event("answer")).collect()).await;
         let (status, members) = app.get("/v1/members", &taras).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(members, json!([
-            { "member_id": taras_id, "name": "Taras", "role": "member", "used": 5 },
-            { "member_id": olena_id, "name": "Olena", "role": "owner", "used": 2 },
-            { "member_id": ivan_id, "name": "Ivan", "role": "member", "used": 0 },
-        ]));
+        assert_eq!(
+            members,
+            json!([
+                { "member_id": taras_id, "name": "Taras", "role": "member", "used": 5 },
+                { "member_id": olena_id, "name": "Olena", "role": "owner", "used": 2 },
+                { "member_id": ivan_id, "name": "Ivan", "role": "member", "used": 0 },
+            ])
+        );
     })
     .await;
 }
@@ -306,7 +318,9 @@ async fn a_refund_returns_the_credit_and_marks_the_row() {
         assert_eq!(again.code(), "already_refunded");
         // Another team's row is not this team's to refund.
         let other = app.team(Plan::Lite, 1).await;
-        let e = credits_backend::ops::refund(&app.store, &other, answer["results"][0]["id"].as_str().unwrap(), credits_backend::ops::now(), &app.cfg).await.unwrap_err();
+        let e = credits_backend::ops::refund(&app.store, &other, answer["results"][0]["id"].as_str().unwrap(), credits_backend::ops::now(), &app.cfg)
+            .await
+            .unwrap_err();
         assert_eq!(e.code(), "usage_not_found");
         assert_eq!(app.balance(&token).await["used"], 2);
     })
@@ -409,7 +423,8 @@ async fn rules_are_served_with_an_etag_and_304_when_unchanged() {
         let mut rules = credits_core::recognition::Rules::shipped();
         rules.version = 2;
         rules.controls[0].names.push("Draft Cover Letter".into());
-        let new_etag = credits_backend::ops::set_rules(&app.store, &serde_json::to_string(&rules).unwrap(), credits_backend::ops::now()).await.unwrap();
+        let new_etag =
+            credits_backend::ops::set_rules(&app.store, &serde_json::to_string(&rules).unwrap(), credits_backend::ops::now()).await.unwrap();
         assert_ne!(new_etag, etag);
         let res = get(Some(etag.clone())).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
@@ -436,15 +451,18 @@ async fn insights_describe_this_cycle() {
         let (olena_id, olena) = app.member(&team, "Olena", Role::Owner).await;
         let (_, taras) = app.member(&team, "Taras", Role::Member).await;
         // Job Assistant on 3 jobs, a cover letter only on the first; 2 rerolls.
-        app.usage(&olena, vec![
-            event_on_job("job_assistant", "~01a1", false),
-            event_on_job("job_assistant", "~01a2", false),
-            event_on_job("job_assistant", "~01a3", false),
-            event_on_job("job_assistant", "~01a4", false),
-            event_on_job("cover_letter", "~01a1", false),
-            event_on_job("cover_letter", "~01a1", true),
-            event_on_job("cover_letter", "~01a1", true),
-        ])
+        app.usage(
+            &olena,
+            vec![
+                event_on_job("job_assistant", "~01a1", false),
+                event_on_job("job_assistant", "~01a2", false),
+                event_on_job("job_assistant", "~01a3", false),
+                event_on_job("job_assistant", "~01a4", false),
+                event_on_job("cover_letter", "~01a1", false),
+                event_on_job("cover_letter", "~01a1", true),
+                event_on_job("cover_letter", "~01a1", true),
+            ],
+        )
         .await;
         app.usage(&taras, (0..12).map(|_| event("job_matching")).chain([event("auto_bid")]).collect()).await;
         let (status, i) = app.get("/v1/insights", &taras).await;

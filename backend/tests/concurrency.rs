@@ -50,7 +50,10 @@ async fn fifty_seats_race_for_the_last_twenty_credits() {
         assert_eq!((applied, rejected), (20, 30), "{outcomes:?}");
 
         let b = app.balance(&owner).await;
-        assert_eq!((b["spendable"].as_u64(), b["remaining"].as_u64(), b["extra"].as_u64(), b["used"].as_u64()), (Some(0), Some(0), Some(0), Some(100)));
+        assert_eq!(
+            (b["spendable"].as_u64(), b["remaining"].as_u64(), b["extra"].as_u64(), b["used"].as_u64()),
+            (Some(0), Some(0), Some(0), Some(100))
+        );
         assert_eq!(app.all_rows(&owner).await.len(), 100);
         let members = app.get("/v1/members", &owner).await.1;
         let total: u64 = members.as_array().unwrap().iter().map(|m| m["used"].as_u64().unwrap()).sum();

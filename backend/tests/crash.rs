@@ -122,7 +122,16 @@ async fn answered_batches_survive_kill_9() {
 
         // The client's outbox replays everything it sent: nothing counts twice.
         for events in answered.iter().chain([&in_flight]) {
-            let answer: Value = http.post(format!("{base}/v1/usage")).bearer_auth(&token).json(&json!({ "events": events })).send().await.unwrap().json().await.unwrap();
+            let answer: Value = http
+                .post(format!("{base}/v1/usage"))
+                .bearer_auth(&token)
+                .json(&json!({ "events": events }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             let s = statuses(&answer);
             assert!(s.iter().all(|s| s == "duplicate" || s == "applied"), "{s:?}");
             if !std::ptr::eq(events, &in_flight) {

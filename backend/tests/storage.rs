@@ -60,7 +60,8 @@ async fn opening_again_keeps_the_data_and_migrates_nothing_twice() {
     for engine in engines() {
         let db = TestDb::new(engine).await;
         let store = Store::open(&db.url).await.unwrap();
-        let team = credits_backend::ops::create_team(&store, "T", Plan::Pro, 1, None, credits_backend::ops::now(), &Default::default()).await.unwrap();
+        let team =
+            credits_backend::ops::create_team(&store, "T", Plan::Pro, 1, None, credits_backend::ops::now(), &Default::default()).await.unwrap();
         store.close().await;
         let store = Store::open(&db.url).await.unwrap();
         assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM teams WHERE id = '{team}'")).await, 1);

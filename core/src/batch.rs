@@ -22,7 +22,11 @@ pub enum Judged {
     Valid(UsageEvent),
     /// An event the ledger cannot accept. `key` is its id when that id is a UUID, so the
     /// rejection can be remembered for replays.
-    Invalid { echo: Option<String>, key: Option<uuid::Uuid>, reason: Reason },
+    Invalid {
+        echo: Option<String>,
+        key: Option<uuid::Uuid>,
+        reason: Reason,
+    },
 }
 
 impl Judged {
@@ -66,7 +70,10 @@ pub enum Verdict {
     Applied(Charged),
     Duplicate,
     /// `remember` is true when this is the id's first outcome and it has an id to keep.
-    Rejected { reason: Reason, remember: bool },
+    Rejected {
+        reason: Reason,
+        remember: bool,
+    },
 }
 
 impl Verdict {
@@ -198,7 +205,13 @@ mod tests {
     }
 
     fn event(n: u128, at: Timestamp) -> Judged {
-        Judged::Valid(UsageEvent { id: uuid::Uuid::from_u128(n), action: crate::Action::CoverLetter, regenerate: false, job_id: None, occurred_at: at })
+        Judged::Valid(UsageEvent {
+            id: uuid::Uuid::from_u128(n),
+            action: crate::Action::CoverLetter,
+            regenerate: false,
+            job_id: None,
+            occurred_at: at,
+        })
     }
 
     /// A tiny in-memory stand-in for the backend's id table, to exercise replays.
@@ -292,7 +305,13 @@ mod tests {
             let Judged::Valid(e) = &judged[0] else { panic!("{:?}", judged[0]) };
             assert!(e.regenerate);
             assert_eq!(e.job_id.as_deref(), Some("~021998744339961847531"));
-            let reasons: Vec<_> = judged[1..].iter().map(|j| match j { Judged::Invalid { reason, .. } => *reason, _ => panic!("{j:?}") }).collect();
+            let reasons: Vec<_> = judged[1..]
+                .iter()
+                .map(|j| match j {
+                    Judged::Invalid { reason, .. } => *reason,
+                    _ => panic!("{j:?}"),
+                })
+                .collect();
             use Reason::*;
             assert_eq!(reasons, [UnknownAction, InvalidEvent, InvalidEvent, InvalidEvent, InvalidEvent, InvalidEvent, InvalidEvent]);
             assert_eq!(judged[2].echo().as_deref(), Some("not-a-uuid"));

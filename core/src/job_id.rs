@@ -6,8 +6,7 @@ pub const MAX_JOB_ID_LEN: usize = 40;
 
 /// Whether `s` is a job id: `~0` then at least one lowercase hex digit, nothing else.
 pub fn is_job_id(s: &str) -> bool {
-    s.len() <= MAX_JOB_ID_LEN
-        && s.strip_prefix("~0").is_some_and(|rest| !rest.is_empty() && rest.bytes().all(is_hex))
+    s.len() <= MAX_JOB_ID_LEN && s.strip_prefix("~0").is_some_and(|rest| !rest.is_empty() && rest.bytes().all(is_hex))
 }
 
 fn is_hex(b: u8) -> bool {

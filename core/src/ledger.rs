@@ -59,16 +59,7 @@ impl Ledger {
         if anchor > now {
             return Err(Refusal::new("anchor_in_future", format!("the anchor {anchor} is in the future")));
         }
-        let mut ledger = Ledger {
-            plan,
-            seats,
-            anchor,
-            period_start: anchor,
-            monthly_paid: 0,
-            used: 0,
-            extra: 0,
-            low_percent: cfg.low_percent,
-        };
+        let mut ledger = Ledger { plan, seats, anchor, period_start: anchor, monthly_paid: 0, used: 0, extra: 0, low_percent: cfg.low_percent };
         ledger.settle(now, cfg);
         Ok(ledger)
     }

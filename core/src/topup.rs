@@ -37,7 +37,9 @@ pub fn judge_topup(body: &[u8], cfg: &CreditConfig) -> Result<TopupRequest, Refu
         .and_then(|s| uuid::Uuid::try_parse(s).ok())
         .ok_or_else(|| Refusal::new("invalid_id", "\"id\" must be a UUID string"))?;
     let credits = match value.get("credits") {
-        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| Refusal::new("invalid_credits", format!("credits must be a whole number from 1 to {}, got {n}", cfg.max_topup)))?,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .ok_or_else(|| Refusal::new("invalid_credits", format!("credits must be a whole number from 1 to {}, got {n}", cfg.max_topup)))?,
         _ => return Err(Refusal::new("invalid_credits", "\"credits\" must be a number")),
     };
     Ok(TopupRequest { id, credits: crate::ledger::check_topup(credits, cfg)? })

@@ -11,7 +11,6 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
 }
 
-
 /// Now, from the browser's clock (the core never reads a clock).
 pub fn now() -> Timestamp {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
@@ -57,7 +56,6 @@ pub fn error_reply(message: &str) -> JsValue {
 
 use wasm_bindgen::JsCast as _;
 
-
 /// Resolves after `ms` milliseconds, by the global `setTimeout` (a service worker has no
 /// `window`). Measured: gloo-timers did the same for ~2 KB more WASM.
 pub async fn sleep(ms: u32) {
@@ -89,9 +87,5 @@ pub fn view(v: &crate::popup::View, extra: &[(&str, &str)]) -> JsValue {
         tokens.push(&format!("={slot}").into());
         tokens.push(&format!("#{text}").into());
     }
-    object(&[
-        ("state", v.state.code().into()),
-        ("tone", crate::popup::tone_code(v.tone).into()),
-        ("view", tokens.into()),
-    ])
+    object(&[("state", v.state.code().into()), ("tone", crate::popup::tone_code(v.tone).into()), ("view", tokens.into())])
 }

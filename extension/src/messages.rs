@@ -106,9 +106,9 @@ impl PageMessage {
     pub fn parse(kind: &str, message: JsValue) -> Result<Self, String> {
         Ok(match kind {
             "page:state" => PageMessage::State,
-            "page:settings-save" => {
-                PageMessage::SettingsSave(crate::read::settings(&field(&message, "settings")).ok_or_else(|| format!("bad {kind} message: unreadable settings"))?)
-            }
+            "page:settings-save" => PageMessage::SettingsSave(
+                crate::read::settings(&field(&message, "settings")).ok_or_else(|| format!("bad {kind} message: unreadable settings"))?,
+            ),
             "page:check-connection" => PageMessage::CheckConnection,
             "page:sync-now" => PageMessage::SyncNow,
             "page:rejections-seen" => PageMessage::RejectionsSeen,
@@ -212,5 +212,3 @@ pub struct PageState {
     pub last_error: Option<SyncError>,
     pub next_attempt_at: Option<Timestamp>,
 }
-
-

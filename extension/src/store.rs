@@ -50,10 +50,7 @@ pub async fn load() -> Result<Loaded, JsValue> {
     let get = |key: &str| js_sys::Reflect::get(&all, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
     let settings = get(SETTINGS).and_then(|v| read::settings(&v)).unwrap_or_default();
     let outbox = get(OUTBOX).and_then(|v| read::outbox(&v)).unwrap_or_default();
-    let rules = get(RULES)
-        .and_then(|v| read::stored_rules(&v))
-        .filter(|r| r.rules.validate().is_ok())
-        .unwrap_or_else(StoredRules::shipped);
+    let rules = get(RULES).and_then(|v| read::stored_rules(&v)).filter(|r| r.rules.validate().is_ok()).unwrap_or_else(StoredRules::shipped);
     let popup = get(POPUP).unwrap_or_default();
     Ok(Loaded { settings, outbox, rules, popup })
 }

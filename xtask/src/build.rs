@@ -15,15 +15,8 @@ const WASM_BUDGET: u64 = 250 * 1024;
 
 pub fn run() -> Result<()> {
     setup::npm()?; // wasm-opt comes from the npm package `binaryen`
-    sh::run(
-        sh::cargo()
-            .args(["build", "-p", "credits-extension", "--release"])
-            .args(["--target", setup::WASM_TARGET]),
-    )?;
-    let input = sh::target_dir()
-        .join(setup::WASM_TARGET)
-        .join("release")
-        .join(format!("{CRATE}.wasm"));
+    sh::run(sh::cargo().args(["build", "-p", "credits-extension", "--release"]).args(["--target", setup::WASM_TARGET]))?;
+    let input = sh::target_dir().join(setup::WASM_TARGET).join("release").join(format!("{CRATE}.wasm"));
     let out = sh::root().join(PKG_DIR);
     if out.exists() {
         // Stale files would otherwise be packaged.
@@ -68,11 +61,7 @@ fn report(wasm: &Path, before_opt: u64) -> Result<()> {
         kib(WASM_BUDGET)
     );
     if raw > WASM_BUDGET {
-        bail!(
-            "the shipped wasm is {} raw, over the {} budget",
-            kib(raw),
-            kib(WASM_BUDGET)
-        );
+        bail!("the shipped wasm is {} raw, over the {} budget", kib(raw), kib(WASM_BUDGET));
     }
     Ok(())
 }

@@ -27,16 +27,10 @@ pub fn run() -> Result<PathBuf> {
     build::run()?;
     let root = sh::root();
     let files = shipped_files(&root)?;
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join("manifest.json"))?)
-            .context("manifest.json is not JSON")?;
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("manifest.json"))?).context("manifest.json is not JSON")?;
     check_manifest(&manifest, &files)?;
-    let version = manifest["version"]
-        .as_str()
-        .context("manifest.json has no version")?;
-    let zip = root
-        .join("dist")
-        .join(format!("upwex-credits-{version}.zip"));
+    let version = manifest["version"].as_str().context("manifest.json has no version")?;
+    let zip = root.join("dist").join(format!("upwex-credits-{version}.zip"));
     std::fs::create_dir_all(zip.parent().unwrap())?;
     let bytes = write_zip(&root, &files)?;
     std::fs::write(&zip, &bytes)?;
@@ -57,11 +51,7 @@ pub fn shipped_files(root: &Path) -> Result<Vec<String>> {
         for path in glob::glob(&root.join(pattern).to_string_lossy())? {
             let path = path?;
             if path.is_file() {
-                files.push(
-                    path.strip_prefix(root)?
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                );
+                files.push(path.strip_prefix(root)?.to_string_lossy().replace('\\', "/"));
             }
         }
     }
@@ -79,23 +69,15 @@ fn check_manifest(manifest: &serde_json::Value, files: &[String]) -> Result<()> 
     }
     let missing: Vec<_> = refs.iter().filter(|r| !files.contains(r)).collect();
     if !missing.is_empty() {
-        bail!(
-            "manifest.json names files that are not shipped (see SHIPPED in package.rs): {missing:?}"
-        );
+        bail!("manifest.json names files that are not shipped (see SHIPPED in package.rs): {missing:?}");
     }
     Ok(())
 }
 
 fn collect_paths(value: &serde_json::Value, out: &mut Vec<String>) {
-    const FILE_TYPES: &[&str] = &[
-        ".js", ".mjs", ".html", ".css", ".png", ".svg", ".json", ".wasm",
-    ];
+    const FILE_TYPES: &[&str] = &[".js", ".mjs", ".html", ".css", ".png", ".svg", ".json", ".wasm"];
     match value {
-        serde_json::Value::String(s)
-            if !s.contains("://")
-                && !s.contains('*')
-                && FILE_TYPES.iter().any(|t| s.ends_with(t)) =>
-        {
+        serde_json::Value::String(s) if !s.contains("://") && !s.contains('*') && FILE_TYPES.iter().any(|t| s.ends_with(t)) => {
             out.push(s.trim_start_matches('/').to_owned());
         }
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_paths(v, out)),
@@ -136,15 +118,10 @@ mod tests {
     #[test]
     fn the_manifest_names_only_shipped_files() {
         let root = sh::root();
-        let manifest =
-            serde_json::from_slice(&std::fs::read(root.join("manifest.json")).unwrap()).unwrap();
+        let manifest = serde_json::from_slice(&std::fs::read(root.join("manifest.json")).unwrap()).unwrap();
         let files = shipped_files(&root).unwrap();
         check_manifest(&manifest, &files).unwrap();
-        assert!(
-            files.iter().all(|f| !f.starts_with("tests/")
-                && !f.starts_with("target/")
-                && !f.ends_with(".rs"))
-        );
+        assert!(files.iter().all(|f| !f.starts_with("tests/") && !f.starts_with("target/") && !f.ends_with(".rs")));
     }
 
     #[test]

@@ -26,78 +26,36 @@ pub fn bin_dir() -> Result<PathBuf> {
         })
         .collect();
     found.sort();
-    found
-        .pop()
-        .map(|(_, bin)| bin)
-        .context("no initdb under /usr/lib/postgresql/*/bin")
+    found.pop().map(|(_, bin)| bin).context("no initdb under /usr/lib/postgresql/*/bin")
 }
 
 impl Postgres {
     pub fn start() -> Result<Self> {
         // /tmp rather than $TMPDIR: the postgres user must be able to reach the dir.
-        let dir = tempfile::Builder::new()
-            .prefix("upwex-pg-")
-            .tempdir_in("/tmp")?;
+        let dir = tempfile::Builder::new().prefix("upwex-pg-").tempdir_in("/tmp")?;
         if sh::is_root() {
             // initdb refuses to run as root: the server runs as Debian's `postgres` user.
             sh::output(Command::new("chown").arg("postgres:").arg(dir.path()))?;
         }
-        let pg = Postgres {
-            bin: bin_dir()?,
-            port: sh::free_port()?,
-            dir,
-        };
+        let pg = Postgres { bin: bin_dir()?, port: sh::free_port()?, dir };
         let data = pg.data();
-        sh::output(
-            pg.tool("initdb")
-                .args(["-A", "trust", "-U", "postgres", "--no-instructions", "-D"])
-                .arg(&data),
-        )?;
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
-            pg.port,
-            pg.dir.path().display()
-        );
+        sh::output(pg.tool("initdb").args(["-A", "trust", "-U", "postgres", "--no-instructions", "-D"]).arg(&data))?;
+        let options = format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on", pg.port, pg.dir.path().display());
         let log = pg.dir.path().join("log");
         let mut start = pg.tool("pg_ctl");
-        start
-            .arg("-D")
-            .arg(&data)
-            .args(["-o", &options, "-l"])
-            .arg(&log)
-            .args(["-w", "start"]);
+        start.arg("-D").arg(&data).args(["-o", &options, "-l"]).arg(&log).args(["-w", "start"]);
         if let Err(e) = sh::output(&mut start) {
-            bail!(
-                "{e:#}\nserver log:\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
+            bail!("{e:#}\nserver log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
         }
-        let version = pg
-            .bin
-            .parent()
-            .and_then(|v| v.file_name())
-            .unwrap_or_default()
-            .to_string_lossy();
-        println!(
-            "postgres: PostgreSQL {version} on 127.0.0.1:{} in {}",
-            pg.port,
-            data.display()
-        );
+        let version = pg.bin.parent().and_then(|v| v.file_name()).unwrap_or_default().to_string_lossy();
+        println!("postgres: PostgreSQL {version} on 127.0.0.1:{} in {}", pg.port, data.display());
         Ok(pg)
     }
 
     /// Creates a database and returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String> {
         let port = self.port.to_string();
-        sh::output(Command::new(self.bin.join("createdb")).args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-U",
-            "postgres",
-            name,
-        ]))?;
+        sh::output(Command::new(self.bin.join("createdb")).args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name]))?;
         Ok(format!("postgres://postgres@127.0.0.1:{port}/{name}"))
     }
 
@@ -126,9 +84,7 @@ impl Drop for Postgres {
             return; // never started
         }
         let mut stop = self.tool("pg_ctl");
-        stop.arg("-D")
-            .arg(self.data())
-            .args(["-m", "fast", "-w", "stop"]);
+        stop.arg("-D").arg(self.data()).args(["-m", "fast", "-w", "stop"]);
         if let Err(e) = sh::output(&mut stop) {
             eprintln!("postgres: stop failed: {e:#}");
         }

@@ -21,11 +21,7 @@ pub fn run() -> Result<()> {
     let token = if saved.trim().is_empty() {
         let token = seed_demo(|args| {
             let out = sh::output(backend(&bin).args(args))?;
-            ensure!(
-                !out.is_empty(),
-                "`credits-backend {}` printed nothing",
-                args.join(" ")
-            );
+            ensure!(!out.is_empty(), "`credits-backend {}` printed nothing", args.join(" "));
             Ok(out)
         })?;
         std::fs::write(&token_file, &token)?;
@@ -48,29 +44,9 @@ pub fn run() -> Result<()> {
 
 /// Seeds the demo team through the backend's CLI (SPEC.md section 3); returns the owner's token.
 fn seed_demo(cli: impl Fn(&[&str]) -> Result<String>) -> Result<String> {
-    let team = cli(&[
-        "team",
-        "create",
-        "--name",
-        "Demo Team",
-        "--plan",
-        "pro",
-        "--seats",
-        "3",
-    ])?;
-    let owner = cli(&[
-        "member",
-        "add",
-        "--team",
-        &team,
-        "--name",
-        "Olena (owner)",
-        "--role",
-        "owner",
-    ])?;
-    cli(&[
-        "member", "add", "--team", &team, "--name", "Taras", "--role", "member",
-    ])?;
+    let team = cli(&["team", "create", "--name", "Demo Team", "--plan", "pro", "--seats", "3"])?;
+    let owner = cli(&["member", "add", "--team", &team, "--name", "Olena (owner)", "--role", "owner"])?;
+    cli(&["member", "add", "--team", &team, "--name", "Taras", "--role", "member"])?;
     cli(&["topup", "--team", &team, "--credits", "100"])?;
     println!("seeded team {team}: Olena (owner), Taras, +100 extra credits");
     Ok(owner)

@@ -11,9 +11,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub fn all() -> Result<()> {
     let acted = [wasm_target()?, apt_packages()?, npm()?];
     if !acted.contains(&true) {
-        println!(
-            "setup: wasm32 target, Chromium, chromedriver, PostgreSQL, Node, tests/node_modules: present"
-        );
+        println!("setup: wasm32 target, Chromium, chromedriver, PostgreSQL, Node, tests/node_modules: present");
     }
     Ok(())
 }
@@ -40,21 +38,13 @@ fn apt_packages() -> Result<bool> {
         ("nodejs", sh::have("node")),
         ("npm", sh::have("npm")),
     ];
-    let missing: Vec<&str> = wanted
-        .iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(p, _)| *p)
-        .collect();
+    let missing: Vec<&str> = wanted.iter().filter(|(_, ok)| !ok).map(|(p, _)| *p).collect();
     if missing.is_empty() {
         return Ok(false);
     }
     println!("setup: installing {}", missing.join(" "));
     apt(&["update"])?;
-    apt(&[
-        &["install", "-y", "--no-install-recommends"],
-        missing.as_slice(),
-    ]
-    .concat())?;
+    apt(&[&["install", "-y", "--no-install-recommends"], missing.as_slice()].concat())?;
     Ok(true)
 }
 
@@ -66,10 +56,7 @@ fn apt(args: &[&str]) -> Result<()> {
         c.args(["--preserve-env=DEBIAN_FRONTEND", "apt-get"]);
         c
     } else {
-        bail!(
-            "apt-get needs root and sudo is missing: run `apt-get {}` as root",
-            args.join(" ")
-        );
+        bail!("apt-get needs root and sudo is missing: run `apt-get {}` as root", args.join(" "));
     };
     sh::run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
 }
@@ -79,16 +66,9 @@ fn apt(args: &[&str]) -> Result<()> {
 pub fn npm() -> Result<bool> {
     let tests = sh::root().join("tests");
     // npm writes this hidden lock file last on every install.
-    let stale = newer_or_missing(
-        &tests.join("package-lock.json"),
-        &tests.join("node_modules/.package-lock.json"),
-    );
+    let stale = newer_or_missing(&tests.join("package-lock.json"), &tests.join("node_modules/.package-lock.json"));
     if stale {
-        sh::run(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&tests),
-        )?;
+        sh::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
     }
     Ok(stale)
 }

@@ -17,27 +17,12 @@ fn all(steps: &mut Steps) -> Result<()> {
     steps.run("setup", setup::all)?;
     // One run covers the workspace and the backend on both engines; under xtask the
     // PostgreSQL URL is always set, and a server that cannot start fails the step.
-    steps.run(
-        "cargo test --workspace (backend on SQLite + PostgreSQL)",
-        || {
-            let pg = Postgres::start()?;
-            let url = pg.create_database("credits_test")?;
-            sh::run(
-                sh::cargo()
-                    .args(["test", "--workspace"])
-                    .env("CREDITS_TEST_POSTGRES_URL", url),
-            )
-        },
-    )?;
-    steps.run("credits-core builds for wasm32", || {
-        sh::run(sh::cargo().args([
-            "build",
-            "-p",
-            "credits-core",
-            "--target",
-            setup::WASM_TARGET,
-        ]))
+    steps.run("cargo test --workspace (backend on SQLite + PostgreSQL)", || {
+        let pg = Postgres::start()?;
+        let url = pg.create_database("credits_test")?;
+        sh::run(sh::cargo().args(["test", "--workspace"]).env("CREDITS_TEST_POSTGRES_URL", url))
     })?;
+    steps.run("credits-core builds for wasm32", || sh::run(sh::cargo().args(["build", "-p", "credits-core", "--target", setup::WASM_TARGET])))?;
     let zip = steps.run("build + package the extension", package::run)?;
     // `cargo test` above built target/debug/credits-backend for the backend's own
     // integration tests; a separate `cargo build` would only recompile its dependencies
@@ -76,19 +61,14 @@ impl Steps {
         println!("\n==> {name}");
         let start = Instant::now();
         let result = step();
-        self.0
-            .push((name.to_owned(), start.elapsed(), result.is_ok()));
+        self.0.push((name.to_owned(), start.elapsed(), result.is_ok()));
         result.with_context(|| format!("step `{name}` failed"))
     }
 
     fn summary(&self) {
         println!("\nxtask test summary:");
         for (name, took, ok) in &self.0 {
-            println!(
-                "  {:>4}  {:>7.1}s  {name}",
-                if *ok { "ok" } else { "FAIL" },
-                took.as_secs_f64()
-            );
+            println!("  {:>4}  {:>7.1}s  {name}", if *ok { "ok" } else { "FAIL" }, took.as_secs_f64());
         }
         let total: Duration = self.0.iter().map(|(_, took, _)| *took).sum();
         let failed = self.0.iter().filter(|(_, _, ok)| !ok).count();

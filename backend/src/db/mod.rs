@@ -139,7 +139,9 @@ impl Store {
 
     async fn migrate(&self) -> anyhow::Result<()> {
         // The SQL is embedded so the binary migrates from any working directory.
-        let migrations = |sql: &'static str| Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)]);
+        let migrations = |sql: &'static str| {
+            Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)])
+        };
         match self {
             Store::Sqlite { write, .. } => migrations(include_str!("../../migrations/sqlite/0001_init.sql")).run(write).await?,
             Store::Postgres(pool) => migrations(include_str!("../../migrations/postgres/0001_init.sql")).run(pool).await?,

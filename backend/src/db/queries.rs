@@ -180,10 +180,9 @@ pub async fn members_usage(c: Conn<'_>, team: &str, since: Timestamp) -> sqlx::R
                        LEFT JOIN events e ON e.team_id = m.team_id AND e.member_id = m.id AND e.status = 'applied' \
                        AND e.refunded = FALSE AND e.recorded_at >= $2 \
                        WHERE m.team_id = $1 GROUP BY m.id, m.name, m.role ORDER BY used DESC, m.name, m.id";
-    let rows: Vec<(String, String, String, i64)> = on!(c, c => sqlx::query_as(SQL).persistent(false).bind(team).bind(ms(since)).fetch_all(&mut *c).await?);
-    rows.into_iter()
-        .map(|(member_id, name, r, used)| Ok(MemberUsage { member_id, name, role: role(&r)?, used: unsigned(used, "used")? }))
-        .collect()
+    let rows: Vec<(String, String, String, i64)> =
+        on!(c, c => sqlx::query_as(SQL).persistent(false).bind(team).bind(ms(since)).fetch_all(&mut *c).await?);
+    rows.into_iter().map(|(member_id, name, r, used)| Ok(MemberUsage { member_id, name, role: role(&r)?, used: unsigned(used, "used")? })).collect()
 }
 
 pub async fn insert_token(c: Conn<'_>, hash: &str, member: &str, now: Timestamp) -> sqlx::Result<()> {

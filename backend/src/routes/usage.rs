@@ -116,7 +116,11 @@ impl UsageQuery {
     responses((status = 200, description = "Newest first; refunded rows included and marked", body = schema::UsagePage),
         (status = 400, description = "A bad limit, cursor, action, member or job id", body = schema::ErrorBody),
         (status = 401, body = schema::ErrorBody)))]
-pub async fn list(State(app): State<AppState>, Auth { who, .. }: Auth, query: Result<Query<UsageQuery>, QueryRejection>) -> Result<Json<UsagePage>, ApiError> {
+pub async fn list(
+    State(app): State<AppState>,
+    Auth { who, .. }: Auth,
+    query: Result<Query<UsageQuery>, QueryRejection>,
+) -> Result<Json<UsagePage>, ApiError> {
     let Query(query) = query.map_err(|e| invalid(e.body_text()))?;
     let (filter, limit) = query.filter()?;
     let mut read = app.store.read().await?;

@@ -36,7 +36,13 @@ pub struct BadgeView {
 
 /// The toolbar's short form of a number: up to 9999 as is, then "12k".
 pub fn toolbar_text(n: u64) -> String {
-    if n <= 9_999 { n.to_string() } else if n < 1_000_000 { format!("{}k", n / 1000) } else { format!("{}m", n / 1_000_000) }
+    if n <= 9_999 {
+        n.to_string()
+    } else if n < 1_000_000 {
+        format!("{}k", n / 1000)
+    } else {
+        format!("{}m", n / 1_000_000)
+    }
 }
 
 impl BadgeView {

@@ -31,7 +31,14 @@ fn credits(n: u64) -> String {
 }
 
 /// The directive for a recognized control on a page for `job_id`.
-pub fn directive(recognized: Recognized, job_id: Option<&str>, outbox: &Outbox, settings: &Settings, prices: &PriceTable, low_percent: u8) -> Directive {
+pub fn directive(
+    recognized: Recognized,
+    job_id: Option<&str>,
+    outbox: &Outbox,
+    settings: &Settings,
+    prices: &PriceTable,
+    low_percent: u8,
+) -> Directive {
     let cost = prices.cost(recognized.action);
     // Unknown balance (never synced): count, and let the backend decide.
     let blocked = outbox.projection(prices, low_percent).is_some_and(|p| p.spendable < u64::from(cost));

@@ -103,10 +103,7 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
 /// Credits the backend counted for `job_id` in the cycle that started at `cycle_start`,
 /// from usage rows (refunded rows and earlier cycles excluded).
 pub fn credits_for_job(rows: &[UsageRow], job_id: &str, cycle_start: Timestamp) -> u64 {
-    rows.iter()
-        .filter(|r| !r.refunded && r.recorded_at >= cycle_start && r.job_id.as_deref() == Some(job_id))
-        .map(|r| r.credits.unsigned_abs())
-        .sum()
+    rows.iter().filter(|r| !r.refunded && r.recorded_at >= cycle_start && r.job_id.as_deref() == Some(job_id)).map(|r| r.credits.unsigned_abs()).sum()
 }
 
 impl Outbox {

@@ -46,7 +46,12 @@ impl Backend {
         match scheme.to_ascii_lowercase().as_str() {
             "https" => {}
             "http" if is_loopback(&host) => {}
-            "http" => return Err(Refusal::new("insecure_backend_url", "plain http is only for a backend on this machine (127.0.0.1 or localhost); use https")),
+            "http" => {
+                return Err(Refusal::new(
+                    "insecure_backend_url",
+                    "plain http is only for a backend on this machine (127.0.0.1 or localhost); use https",
+                ));
+            }
             _ => return Err(bad_url(url)),
         }
         let token = token.trim();

@@ -164,7 +164,12 @@ fn job_counts_come_from_this_cycles_rows() {
         credits: -1,
         refunded,
     };
-    let rows = [row("~021", "2026-11-02T00:00:00Z", false), row("~021", "2026-10-30T00:00:00Z", false), row("~021", "2026-11-03T00:00:00Z", true), row("~022", "2026-11-03T00:00:00Z", false)];
+    let rows = [
+        row("~021", "2026-11-02T00:00:00Z", false),
+        row("~021", "2026-10-30T00:00:00Z", false),
+        row("~021", "2026-11-03T00:00:00Z", true),
+        row("~022", "2026-11-03T00:00:00Z", false),
+    ];
     assert_eq!(credits_for_job(&rows, "~021", t("2026-11-01T00:00:00Z")), 1);
     let mut o = Outbox::default();
     o.learn_balance(balance(100, 0, 250), t("2026-11-06T10:00:00Z"));
@@ -200,7 +205,10 @@ fn directives_warn_confirm_and_block() {
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
     assert!(d.blocked && !d.confirm, "empty: blocked, no confirmation to offer");
     let prices3 = PriceTable::new(&[(Action::AutoBid, 3)]).unwrap();
-    assert_eq!(directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).chip, "3 credits");
+    assert_eq!(
+        directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).chip,
+        "3 credits"
+    );
 }
 
 #[test]

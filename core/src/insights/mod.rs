@@ -48,10 +48,8 @@ pub fn insights(rows: &[UsageRow], balance: &Balance, now: Timestamp) -> Insight
     let mut by_action: Vec<ActionCredits> =
         actions.into_iter().map(|(action, credits)| ActionCredits { action, label: action.label().to_owned(), credits }).collect();
     by_action.sort_by(|a, b| b.credits.cmp(&a.credits).then(a.action.cmp(&b.action)));
-    let mut by_member: Vec<MemberCredits> = members
-        .into_iter()
-        .map(|(id, (name, credits))| MemberCredits { member_id: id.to_owned(), name: name.to_owned(), credits })
-        .collect();
+    let mut by_member: Vec<MemberCredits> =
+        members.into_iter().map(|(id, (name, credits))| MemberCredits { member_id: id.to_owned(), name: name.to_owned(), credits }).collect();
     by_member.sort_by(|a, b| b.credits.cmp(&a.credits).then(a.name.cmp(&b.name)));
 
     let regen_credits: u64 = rows.iter().filter(|r| r.regenerate).map(credits).sum();

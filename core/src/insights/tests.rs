@@ -52,7 +52,10 @@ fn breakdowns_by_action_member_and_regeneration() {
     team.spend("Marco", Action::Answer, false, Some("~021"), "2026-11-03T10:00:00Z");
     team.spend("Marco", Action::JobAssistant, false, Some("~022"), "2026-11-03T11:00:00Z");
     let i = team.insights("2026-11-04T00:00:00Z");
-    assert_eq!(i.by_action.iter().map(|a| (a.label.as_str(), a.credits)).collect::<Vec<_>>(), [("Cover Letter", 4), ("Job Assistant", 1), ("Answer", 1)]);
+    assert_eq!(
+        i.by_action.iter().map(|a| (a.label.as_str(), a.credits)).collect::<Vec<_>>(),
+        [("Cover Letter", 4), ("Job Assistant", 1), ("Answer", 1)]
+    );
     assert_eq!(i.by_member.iter().map(|m| (m.name.as_str(), m.credits)).collect::<Vec<_>>(), [("Olena", 4), ("Marco", 2)]);
     assert_eq!(i.regenerations.credits, 3, "three rerolls");
     assert!((i.regenerations.share - 0.5).abs() < 1e-9);
@@ -174,7 +177,9 @@ fn json_shape_matches_the_spec() {
     let mut team = Team::new(Plan::Pro, 1, "2026-11-01T00:00:00Z");
     team.spend("Olena", Action::CoverLetter, true, Some("~021"), "2026-11-02T00:00:00Z");
     let json = serde_json::to_value(team.insights("2026-11-03T00:00:00Z")).unwrap();
-    for key in ["cycle_start", "resets_at", "by_action", "by_member", "regenerations", "job_assistant_unused", "matching", "daily", "forecast", "advice"] {
+    for key in
+        ["cycle_start", "resets_at", "by_action", "by_member", "regenerations", "job_assistant_unused", "matching", "daily", "forecast", "advice"]
+    {
         assert!(json.get(key).is_some(), "{key}");
     }
     assert_eq!(json["by_action"][0]["label"], "Cover Letter");

@@ -66,8 +66,8 @@ pub enum Unrecognized {
 impl Rules {
     /// Decides what `candidate` is under these rules.
     pub fn recognize(&self, candidate: &Candidate) -> Result<Recognized, Unrecognized> {
-        let is_control = candidate.tag.eq_ignore_ascii_case("button")
-            || candidate.role.as_deref().is_some_and(|r| r.trim().eq_ignore_ascii_case("button"));
+        let is_control =
+            candidate.tag.eq_ignore_ascii_case("button") || candidate.role.as_deref().is_some_and(|r| r.trim().eq_ignore_ascii_case("button"));
         if !is_control {
             return Err(Unrecognized::NotAControl);
         }

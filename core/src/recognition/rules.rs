@@ -54,7 +54,11 @@ impl Rules {
             container_marker: "upwex".into(),
             url_prefixes: strings(&["https://www.upwork.com/"]),
             controls: vec![
-                rule(Action::CoverLetter, &["Cover Letter", "Generate Cover Letter", "Write Cover Letter"], &["cover-letter", "cover_letter", "coverletter"]),
+                rule(
+                    Action::CoverLetter,
+                    &["Cover Letter", "Generate Cover Letter", "Write Cover Letter"],
+                    &["cover-letter", "cover_letter", "coverletter"],
+                ),
                 rule(Action::JobAssistant, &["Job Assistant", "Run Job Assistant"], &["job-assistant", "job_assistant", "jobassistant"]),
                 rule(Action::Answer, &["Answer", "Answer with AI", "Generate Answer"], &["answer"]),
             ],

@@ -52,7 +52,13 @@ pub fn top_up(v: &mut Tokens, me: Option<&Me>, packs: &[u64], choice: Option<u64
     v.open("details").class("top-up").attr("data-id", "top-up").open("summary").text(&t.msg("topUp", &[])).close();
     v.open("fieldset").open("legend").text(&t.msg("topUpChoose", &[])).close();
     for &n in packs {
-        v.open("label").class("pack").open("input").attr("type", "radio").attr("name", "pack").attr("data-field", "credits").attr("value", &n.to_string());
+        v.open("label")
+            .class("pack")
+            .open("input")
+            .attr("type", "radio")
+            .attr("name", "pack")
+            .attr("data-field", "credits")
+            .attr("value", &n.to_string());
         if Some(n) == chosen {
             v.attr("checked", "");
         }
@@ -94,7 +100,10 @@ mod tests {
         assert_eq!(values(None, &t), ["–", "–", "–", "–"]);
         assert_eq!(resets(Some(&p), Some(Plan::Pro), &t), "Resets Dec 20");
         assert_eq!(resets(Some(&p), Some(Plan::Trial), &t), "Resets daily");
-        assert_eq!(resets(Some(&Projection { resets_at: None, ..p.clone() }), Some(Plan::Trial), &t), "Trial over: no reset until a paid plan is set");
+        assert_eq!(
+            resets(Some(&Projection { resets_at: None, ..p.clone() }), Some(Plan::Trial), &t),
+            "Trial over: no reset until a paid plan is set"
+        );
         assert_eq!(resets(None, None, &t), "");
         let mut v = Tokens::default();
         note(&mut v, Some(&p), &t);
@@ -115,7 +124,8 @@ mod tests {
         };
         let owner = view(Some(&me(Role::Owner)), Some(500));
         assert_eq!(find::texts(&find::by_class(&owner, "pack")), ["100 credits", "500 credits", "1,000 credits"]);
-        let checked: Vec<_> = find::by_tag(&owner, "input").into_iter().filter(|i| i.attr("checked").is_some()).map(|i| i.attr("value").unwrap()).collect();
+        let checked: Vec<_> =
+            find::by_tag(&owner, "input").into_iter().filter(|i| i.attr("checked").is_some()).map(|i| i.attr("value").unwrap()).collect();
         assert_eq!(checked, ["500"]);
         assert_eq!(find::by_tag(&owner, "button")[0].attr("data-action"), Some("top-up"));
         let member = view(Some(&me(Role::Member)), None);

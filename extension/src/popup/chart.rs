@@ -40,10 +40,9 @@ pub fn chart(v: &mut Tokens, daily: &[DailyCredits], text: &dyn Text) {
     let values: Vec<u64> = daily.iter().map(|d| d.credits).collect();
     let total: u64 = values.iter().sum();
     let label = match daily.iter().max_by_key(|d| d.credits).filter(|d| d.credits > 0) {
-        Some(top) => text.msg(
-            "chartLabel",
-            &[&credits(text, total), &text.number(daily.len() as u64), &text.day(&top.date), &credits(text, top.credits)],
-        ),
+        Some(top) => {
+            text.msg("chartLabel", &[&credits(text, total), &text.number(daily.len() as u64), &text.day(&top.date), &credits(text, top.credits)])
+        }
         None => text.msg("chartEmpty", &[]),
     };
     let width = (daily.len() as u64).max(MIN_DAYS) * STEP;
@@ -88,10 +87,8 @@ mod tests {
 
     #[test]
     fn one_bar_per_day_with_a_summary() {
-        let daily: Vec<DailyCredits> = [("2026-11-20", 2), ("2026-11-21", 0), ("2026-11-22", 12)]
-            .iter()
-            .map(|(d, c)| DailyCredits { date: (*d).into(), credits: *c })
-            .collect();
+        let daily: Vec<DailyCredits> =
+            [("2026-11-20", 2), ("2026-11-21", 0), ("2026-11-22", 12)].iter().map(|(d, c)| DailyCredits { date: (*d).into(), credits: *c }).collect();
         let mut v = Tokens::default();
         chart(&mut v, &daily, &Catalog::en());
         let nodes = crate::popup::node::nodes(&v);

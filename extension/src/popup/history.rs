@@ -302,7 +302,8 @@ mod tests {
         r.regenerate = true;
         r.bucket = Bucket::Extra;
         let rejected = [RejectedEvent { event: event(20, "10:02", Action::Answer), reason: Reason::InsufficientCredits, answered_at: t("10:02") }];
-        let entries = merge(std::slice::from_ref(&r), &[], &rejected, &Filter::default(), Page { first: true, last: true }, None, &PriceTable::default());
+        let entries =
+            merge(std::slice::from_ref(&r), &[], &rejected, &Filter::default(), Page { first: true, last: true }, None, &PriceTable::default());
         let mut v = Tokens::default();
         rows(&mut v, &entries, &Catalog::en());
         let view = crate::popup::node::nodes(&v);

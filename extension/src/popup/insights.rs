@@ -101,8 +101,14 @@ mod tests {
             forecast(&f(3.0, Some("2026-12-02T02:00:00Z"), Some(0)), reset, 5, &t),
             "At this pace (about 3 credits a day) you run out on Dec 2, just before the reset."
         );
-        assert_eq!(forecast(&f(0.2, None, None), reset, 50, &t), "At this pace (less than 1 credit a day) your credits last until the reset on Dec 2.");
-        assert_eq!(forecast(&f(2.0, Some("2026-12-20T00:00:00Z"), None), None, 50, &t), "At this pace (about 2 credits a day) you run out on Dec 20.");
+        assert_eq!(
+            forecast(&f(0.2, None, None), reset, 50, &t),
+            "At this pace (less than 1 credit a day) your credits last until the reset on Dec 2."
+        );
+        assert_eq!(
+            forecast(&f(2.0, Some("2026-12-20T00:00:00Z"), None), None, 50, &t),
+            "At this pace (about 2 credits a day) you run out on Dec 20."
+        );
         assert_eq!(forecast(&f(0.0, None, None), reset, 50, &t), "No credits used yet this cycle.");
         assert_eq!(forecast(&f(9.0, Some("2026-11-24T00:00:00Z"), Some(8)), reset, 0, &t), "You're out of credits until the reset on Dec 2.");
         assert_eq!(forecast(&f(9.0, None, None), None, 0, &t), "You're out of credits.");
@@ -144,7 +150,10 @@ mod tests {
         assert_eq!(find::by_class(&view, "bar").len(), 5);
         assert_eq!(find::texts(&find::by_class(&view, "share")), ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]);
         assert_eq!(find::texts(&find::by_class(&view, "regen-share")), ["Regenerations: 6 credits, 50% of this cycle's use"]);
-        assert_eq!(find::texts(&find::by_class(&view, "forecast")), ["At this pace (about 2 credits a day) your credits last until the reset on Dec 20."]);
+        assert_eq!(
+            find::texts(&find::by_class(&view, "forecast")),
+            ["At this pace (about 2 credits a day) your credits last until the reset on Dec 20."]
+        );
         assert_eq!(find::by_class(&view, "advice")[0].text_content(), Catalog::en().msg("adviceFewerRegenerations", &[]));
     }
 }

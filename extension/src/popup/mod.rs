@@ -133,7 +133,9 @@ pub fn credits(i: &Input, t: &dyn Text) -> View {
     }
     v.slot("cards-note");
     cards::note(&mut v, p, t);
-    for (slot, at) in [("age-cards", i.ages.balance), ("age-history", i.ages.usage), ("age-members", i.ages.members), ("age-insights", i.ages.insights)] {
+    for (slot, at) in
+        [("age-cards", i.ages.balance), ("age-history", i.ages.usage), ("age-members", i.ages.members), ("age-insights", i.ages.insights)]
+    {
         v.slot(slot);
         if let Some(at) = at.filter(|_| state == State::Unreachable) {
             v.text(&t.msg("asOf", &[&text::age(t, at, i.now)]));
@@ -178,7 +180,11 @@ fn history_slots(v: &mut Tokens, i: &Input, first: bool, t: &dyn Text) {
     let page = Page { first, last: next.is_none() };
     let rows = usage.map_or(&[][..], |u| &u.rows);
     let entries = history::merge(rows, &i.outbox.pending, &i.outbox.rejected, i.filter, page, i.me, i.prices);
-    if first { v.slot("history") } else { v.slot_append("history") };
+    if first {
+        v.slot("history")
+    } else {
+        v.slot_append("history")
+    };
     history::rows(v, &entries, t);
     if entries.is_empty() && first {
         placeholder(v, "li", if usage.is_some() { "historyEmpty" } else { "notLoaded" }, t);

@@ -20,9 +20,27 @@
 
 /// The attributes a view may carry (besides `aria-*` and `data-*`).
 pub const ALLOWED: &[&str] = &[
-    "class", "id", "role", "href", "target", "rel", "type", "name", "value", "checked", "selected", "title", "datetime",
+    "class",
+    "id",
+    "role",
+    "href",
+    "target",
+    "rel",
+    "type",
+    "name",
+    "value",
+    "checked",
+    "selected",
+    "title",
+    "datetime",
     // SVG geometry
-    "viewBox", "preserveAspectRatio", "x", "y", "width", "height", "focusable",
+    "viewBox",
+    "preserveAspectRatio",
+    "x",
+    "y",
+    "width",
+    "height",
+    "focusable",
 ];
 
 /// Whether a view may set this attribute.

@@ -86,7 +86,13 @@ mod tests {
     #[test]
     fn rejected_events_until_dismissed() {
         let t = Catalog::en();
-        let event = UsageEvent { id: uuid::Uuid::from_u128(1), action: Action::Answer, regenerate: false, job_id: None, occurred_at: "2026-11-24T10:32:00Z".parse().unwrap() };
+        let event = UsageEvent {
+            id: uuid::Uuid::from_u128(1),
+            action: Action::Answer,
+            regenerate: false,
+            job_id: None,
+            occurred_at: "2026-11-24T10:32:00Z".parse().unwrap(),
+        };
         let r = [RejectedEvent { event, reason: Reason::InsufficientCredits, answered_at: Default::default() }];
         let mut v = Tokens::default();
         rejected(&mut v, &r, 1, &t);

@@ -37,9 +37,21 @@ fn fixture() -> Fixture {
         cycle_start: ts("2026-11-20T09:00:00Z"),
     };
     let mut outbox = Outbox { balance: Some(KnownBalance { balance, at: ts("2026-11-24T11:57:00Z") }), ..Outbox::default() };
-    outbox.record(UsageEvent { id: uuid::Uuid::from_u128(7), action: Action::Answer, regenerate: false, job_id: None, occurred_at: ts("2026-11-24T11:59:00Z") });
+    outbox.record(UsageEvent {
+        id: uuid::Uuid::from_u128(7),
+        action: Action::Answer,
+        regenerate: false,
+        job_id: None,
+        occurred_at: ts("2026-11-24T11:59:00Z"),
+    });
     outbox.rejected.push(RejectedEvent {
-        event: UsageEvent { id: uuid::Uuid::from_u128(8), action: Action::CoverLetter, regenerate: true, job_id: None, occurred_at: ts("2026-11-24T11:00:00Z") },
+        event: UsageEvent {
+            id: uuid::Uuid::from_u128(8),
+            action: Action::CoverLetter,
+            regenerate: true,
+            job_id: None,
+            occurred_at: ts("2026-11-24T11:00:00Z"),
+        },
         reason: Reason::InsufficientCredits,
         answered_at: ts("2026-11-24T11:00:00Z"),
     });

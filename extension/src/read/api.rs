@@ -3,8 +3,8 @@
 //! `matching`): the popup shows the core's labels and its own Team Members.
 
 use credits_core::api::{
-    ActionCredits, Advice, Balance, Bucket, DailyCredits, Forecast, Insights, JobAssistantUnused, Matching, Me, MemberUsage, Regenerations,
-    Role, UsagePage, UsageRow,
+    ActionCredits, Advice, Balance, Bucket, DailyCredits, Forecast, Insights, JobAssistantUnused, Matching, Me, MemberUsage, Regenerations, Role,
+    UsagePage, UsageRow,
 };
 use credits_core::recognition::{ControlRule, Rules};
 use credits_core::{Action, Plan};

@@ -64,7 +64,17 @@ impl Json for JsValue {
             return None;
         }
         let entries = js_sys::Object::entries(wasm_bindgen::JsCast::unchecked_ref(self));
-        Some(entries.iter().map(|e| (js_sys::Reflect::get_u32(&e, 0).ok().and_then(|k| k.as_string()).unwrap_or_default(), js_sys::Reflect::get_u32(&e, 1).unwrap_or_default())).collect())
+        Some(
+            entries
+                .iter()
+                .map(|e| {
+                    (
+                        js_sys::Reflect::get_u32(&e, 0).ok().and_then(|k| k.as_string()).unwrap_or_default(),
+                        js_sys::Reflect::get_u32(&e, 1).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        )
     }
 }
 

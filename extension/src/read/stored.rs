@@ -41,7 +41,13 @@ pub fn outbox<J: Json>(v: &J) -> Option<Outbox> {
     Some(Outbox {
         pending: or_default(v, "pending", |p| list(p, event))?,
         rejected: or_default(v, "rejected", |r| {
-            list(r, |r| Some(RejectedEvent { event: event(&r.get("event"))?, reason: Reason::from_code(&string(r, "reason")?)?, answered_at: time(r, "answered_at")? }))
+            list(r, |r| {
+                Some(RejectedEvent {
+                    event: event(&r.get("event"))?,
+                    reason: Reason::from_code(&string(r, "reason")?)?,
+                    answered_at: time(r, "answered_at")?,
+                })
+            })
         })?,
         rejected_unseen: or_default(v, "rejected_unseen", |n| whole_of(n).and_then(|n| u32::try_from(n).ok()))?,
         failures: or_default(v, "failures", |n| whole_of(n).and_then(|n| u32::try_from(n).ok()))?,
@@ -73,9 +79,5 @@ pub fn settings<J: Json>(v: &J) -> Option<Settings> {
 
 /// The stored rules and their ETag.
 pub fn stored_rules<J: Json>(v: &J) -> Option<StoredRules> {
-    Some(StoredRules {
-        rules: rules(&v.get("rules"))?,
-        etag: optional(v, "etag", J::string)?,
-        checked_at: optional(v, "checked_at", timestamp)?,
-    })
+    Some(StoredRules { rules: rules(&v.get("rules"))?, etag: optional(v, "etag", J::string)?, checked_at: optional(v, "checked_at", timestamp)? })
 }

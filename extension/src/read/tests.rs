@@ -54,7 +54,13 @@ fn balance_value() -> Balance {
 }
 
 fn event(n: u128, job: Option<&str>) -> UsageEvent {
-    UsageEvent { id: uuid::Uuid::from_u128(n), action: Action::Answer, regenerate: n.is_multiple_of(2), job_id: job.map(str::to_owned), occurred_at: ts("2026-11-24T10:00:00.123Z") }
+    UsageEvent {
+        id: uuid::Uuid::from_u128(n),
+        action: Action::Answer,
+        regenerate: n.is_multiple_of(2),
+        job_id: job.map(str::to_owned),
+        occurred_at: ts("2026-11-24T10:00:00.123Z"),
+    }
 }
 
 fn full_outbox() -> Outbox {
@@ -75,7 +81,12 @@ fn the_stored_state_reads_back() {
     }
     for s in [
         Settings::default(),
-        Settings { backend: Some(Backend { url: "http://127.0.0.1:8787".into(), token: "upx_1".into() }), low_threshold: Some(15), confirm_regenerate: true, show_badge: false },
+        Settings {
+            backend: Some(Backend { url: "http://127.0.0.1:8787".into(), token: "upx_1".into() }),
+            low_threshold: Some(15),
+            confirm_regenerate: true,
+            show_badge: false,
+        },
     ] {
         assert_eq!(settings(&serde_json::to_value(&s).unwrap()), Some(s));
     }
@@ -155,7 +166,10 @@ fn insights_read_back_with_what_the_popup_shows() {
     let back = insights(&serde_json::to_value(&ins).unwrap()).unwrap();
     assert_eq!(back.cycle_start, ins.cycle_start);
     assert_eq!(back.resets_at, ins.resets_at);
-    assert_eq!(back.by_action.iter().map(|a| (a.action, a.credits)).collect::<Vec<_>>(), ins.by_action.iter().map(|a| (a.action, a.credits)).collect::<Vec<_>>());
+    assert_eq!(
+        back.by_action.iter().map(|a| (a.action, a.credits)).collect::<Vec<_>>(),
+        ins.by_action.iter().map(|a| (a.action, a.credits)).collect::<Vec<_>>()
+    );
     assert_eq!(back.regenerations, ins.regenerations);
     assert_eq!(back.daily, ins.daily);
     assert_eq!(back.forecast, ins.forecast);

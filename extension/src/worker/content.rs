@@ -32,7 +32,9 @@ fn describe(url: &str, candidates: &[Candidate]) -> Described {
     let (directives, fetch_job) = with(|s| {
         let directives: Vec<_> = candidates
             .iter()
-            .map(|c| s.rules.rules.recognize(c).ok().map(|r| directive(r, job.as_deref(), &s.outbox, &s.settings, &s.config.prices, s.config.low_percent)))
+            .map(|c| {
+                s.rules.rules.recognize(c).ok().map(|r| directive(r, job.as_deref(), &s.outbox, &s.settings, &s.config.prices, s.config.low_percent))
+            })
             .collect();
         let recognized = directives.iter().any(Option::is_some);
         let fetch_job = job.clone().filter(|j| recognized && s.settings.backend.is_some() && s.outbox.job_cycle.is_some() && !s.outbox.knows_job(j));

@@ -7,9 +7,9 @@
 
 use std::cell::RefCell;
 
+use credits_core::Timestamp;
 use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
 use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind};
-use credits_core::Timestamp;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
@@ -104,10 +104,8 @@ pub fn init(stored: &JsValue, url: Option<String>) {
 /// Whether a sync has learnt a balance newer than the popup's figures (or some are missing).
 fn stale(balance_at: Option<Timestamp>, url: &str) -> bool {
     CACHE.with_borrow(|c| {
-        let oldest = [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)]
-            .into_iter()
-            .min()
-            .flatten();
+        let oldest =
+            [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)].into_iter().min().flatten();
         c.url.as_deref() != Some(url) || c.me.is_none() || oldest.is_none_or(|at| balance_at.is_some_and(|b| b > at))
     })
 }

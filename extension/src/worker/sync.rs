@@ -13,10 +13,10 @@ use credits_core::client::Backend;
 use wasm_bindgen_futures::spawn_local;
 
 use super::{broadcast, with};
+use crate::chrome;
 use crate::http::{self, HttpError};
 use crate::js::{now, object, random};
 use crate::store;
-use crate::chrome;
 
 const SYNC_ALARM: &str = "sync";
 const RETRY_ALARM: &str = "retry";
@@ -86,10 +86,12 @@ async fn once() {
             Ok(answer) => answer,
             Err(e) => return failed(&backend, e).await,
         };
-        let entry = with(|s| current(s).then(|| {
-            s.outbox.answered(&answer, &s.config.prices, now());
-            store::outbox_entry(&s.outbox)
-        }));
+        let entry = with(|s| {
+            current(s).then(|| {
+                s.outbox.answered(&answer, &s.config.prices, now());
+                store::outbox_entry(&s.outbox)
+            })
+        });
         let Some(entry) = entry else { return };
         if save(entry).await.is_err() {
             return;
