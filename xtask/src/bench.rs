@@ -1,12 +1,24 @@
 //! `cargo xtask bench`: benchmarks that print their figures (SPEC.md section 5).
 
-use crate::{build, sh};
-use anyhow::{Result, bail};
+use crate::{build, postgres::Postgres, sh};
+use anyhow::Result;
 use std::process::Command;
 
-/// Backend ingest rate beside a raw insert loop, on SQLite and PostgreSQL.
+/// Backend ingest rate beside a raw insert loop, and balance-read latency, on a fresh SQLite
+/// file and a fresh PostgreSQL database (a throwaway server); `credits-bench` prints the table.
+/// `BENCH_SECONDS` sets each phase's length.
 pub fn backend() -> Result<()> {
-    bail!("benchmark not built yet: backend")
+    sh::run(sh::cargo().args(["build", "--release", "-p", "credits-backend", "--bin", "credits-bench"]))?;
+    let scratch = tempfile::tempdir()?;
+    let sqlite = format!("sqlite://{}", scratch.path().join("bench.db").display());
+    let pg = Postgres::start()?;
+    let postgres = pg.create_database("credits_bench")?;
+    let mut bench = Command::new(sh::target_dir().join("release/credits-bench"));
+    bench.args(["--database", &sqlite, "--database", &postgres]);
+    if let Ok(seconds) = std::env::var("BENCH_SECONDS") {
+        bench.args(["--seconds", &seconds]);
+    }
+    sh::run(&mut bench)
 }
 
 /// Page scan cost, click-to-badge latency, service-worker cold start: headless Chromium
