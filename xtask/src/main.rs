@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod demo;
 mod package;
 mod postgres;
 mod run;

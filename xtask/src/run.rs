@@ -1,9 +1,8 @@
 //! `cargo xtask run`: the product on this machine: the extension built at the root and
 //! the backend serving a demo team from an embedded SQLite file.
 
-use crate::{build, sh};
+use crate::{build, demo, sh};
 use anyhow::{Context, Result, ensure};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
@@ -18,38 +17,48 @@ pub fn run() -> Result<()> {
     std::fs::create_dir_all(root.join(".data"))?;
     let token_file = root.join(".data/demo-token");
     let saved = std::fs::read_to_string(&token_file).unwrap_or_default();
-    let token = if saved.trim().is_empty() {
-        let token = seed_demo(|args| {
+    let fresh = saved.trim().is_empty();
+    let demo = if fresh {
+        let demo = demo::create(|args| {
             let out = sh::output(backend(&bin).args(args))?;
             ensure!(!out.is_empty(), "`credits-backend {}` printed nothing", args.join(" "));
             Ok(out)
         })?;
-        std::fs::write(&token_file, &token)?;
-        token
+        std::fs::write(&token_file, &demo.owner)?;
+        Some(demo)
     } else {
-        saved.trim().to_owned()
+        None
     };
+    let token = demo.as_ref().map_or_else(|| saved.trim().to_owned(), |d| d.owner.clone());
+    // The server stays in the foreground: Ctrl-C in the terminal reaches it directly.
+    let mut server = backend(&bin).args(["serve", "--listen", LISTEN]).spawn().context("cannot start credits-backend serve")?;
+    let url = format!("http://{LISTEN}");
+    if let Some(demo) = &demo {
+        wait_healthy(&url)?;
+        demo::history(&url, demo)?;
+    }
     println!(
-        "\nBackend:      http://{LISTEN}  (database {DATABASE})\n\
+        "\nBackend:      {url}  (database {DATABASE})\n\
          Owner token:  {token}  (kept in .data/demo-token)\n\n\
          Load the extension: chrome://extensions -> Developer mode -> Load unpacked -> {}\n\
-         Then its options:   Backend URL http://{LISTEN}, API token above.\n\
+         Then its options:   Backend URL {url}, API token above.\n\
          Ctrl-C stops the backend.\n",
         root.display()
     );
-    // Hand the terminal to the server so Ctrl-C reaches it directly.
-    let err = backend(&bin).args(["serve", "--listen", LISTEN]).exec();
-    Err(err).context("cannot start credits-backend serve")
+    let status = server.wait()?;
+    ensure!(status.success(), "credits-backend serve exited: {status}");
+    Ok(())
 }
 
-/// Seeds the demo team through the backend's CLI (SPEC.md section 3); returns the owner's token.
-fn seed_demo(cli: impl Fn(&[&str]) -> Result<String>) -> Result<String> {
-    let team = cli(&["team", "create", "--name", "Demo Team", "--plan", "pro", "--seats", "3"])?;
-    let owner = cli(&["member", "add", "--team", &team, "--name", "Olena (owner)", "--role", "owner"])?;
-    cli(&["member", "add", "--team", &team, "--name", "Taras", "--role", "member"])?;
-    cli(&["topup", "--team", &team, "--credits", "100"])?;
-    println!("seeded team {team}: Olena (owner), Taras, +100 extra credits");
-    Ok(owner)
+/// Waits until the server answers `GET /healthz` (a few seconds at most).
+fn wait_healthy(url: &str) -> Result<()> {
+    for _ in 0..100 {
+        if ureq::get(format!("{url}/healthz")).call().is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    anyhow::bail!("{url}/healthz did not answer")
 }
 
 /// The backend binary on the demo database; `--database` before the subcommand.
