@@ -1,0 +1,107 @@
+// The packaged extension in Firefox ESR: it installs with no errors, its background (an
+// event page there) answers, the options page connects it to the backend, the Upwex controls
+// of a proposal and a job page served at real Upwork URLs under the strict CSP get their
+// chips and nothing else does, a click is counted once and moves the badge, and the popup
+// shows the backend's figures.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  api, chippedDecoys, click, configureFirefox, createTeam, extensionVersion, launchFirefox, startBackend, startUpwork,
+  upworkUrl, usageRows, waitFor, waitForPage, waitForRows,
+} from './harness.mjs';
+
+const PROPOSAL = '/nx/proposals/job/~021998744339961847531/apply/';
+const JOB_PAGE = '/jobs/Some-title_~0133110211e88e3a06/';
+let upwork;
+let backend;
+let team;
+let browser;
+
+before(async () => {
+  upwork = await startUpwork();
+  backend = await startBackend();
+  team = await createTeam(backend, { name: 'Acme', plan: 'pro', seats: 1 }); // 250 credits
+  browser = await launchFirefox({ upwork });
+});
+
+after(async () => {
+  await browser?.quit();
+  await backend?.stop();
+  await upwork?.close();
+});
+
+test('the package installs with no errors and its background answers', async () => {
+  assert.deepEqual(await browser.ask('page:version'), { version: await extensionVersion() });
+  const state = await browser.ask('page:state');
+  assert.equal(state.settings.backend, null);
+  assert.deepEqual(await browser.errors(), []);
+  // The probe sees an error an extension page throws (so an empty list means something).
+  await browser.session.switchTo(browser.askTab);
+  await browser.session.execute(() => setTimeout(() => { throw new Error('probe-error'); }));
+  await waitFor(() => browser.errors(), (list) => list.some((e) => e.includes('probe-error')), 'the console probe missed an error');
+});
+
+test('the options page connects the extension to the backend', async () => {
+  const connection = await configureFirefox(browser, { url: backend.url, token: team.token });
+  assert.equal(connection, 'Connected as Owner (Acme)');
+  const state = await browser.ask('page:sync-now');
+  assert.equal(state.view.badge.text, '250');
+});
+
+test('on the proposal page the Upwex controls get "1 credit" and nothing else does; a click counts once', async () => {
+  const { session } = browser;
+  await browser.open(upworkUrl(PROPOSAL));
+  const view = await waitForPage(session, (v) => v.chips.length === 4 && v.badge?.text === '250');
+  assert.deepEqual(view.chips.map((c) => c.expect).sort(), ['answer', 'answer', 'answer', 'cover_letter']);
+  assert.ok(view.chips.every((c) => c.chip === '1 credit' && c.warning === ''), JSON.stringify(view.chips));
+  assert.deepEqual(await chippedDecoys(session), []);
+
+  await click(session, '[data-expect="cover_letter"]');
+  await waitForPage(session, (v) => v.badge?.text === '249', 'the badge never moved');
+  const rows = await waitForRows(backend, team.token, 1);
+  assert.deepEqual([rows[0].action, rows[0].job_id, rows[0].member], ['cover_letter', '~021998744339961847531', 'Owner']);
+  // The Answer inside the open shadow root.
+  await click(session, 'button[aria-labelledby="answer-3-label"]', '.upwex-shadow-host');
+  await waitForPage(session, (v) => v.badge?.text === '248');
+  assert.equal((await waitForRows(backend, team.token, 2))[0].action, 'answer');
+  // Upwork's own "Generate Cover Letter" and the disabled control are not counted.
+  await click(session, '[data-qa="ai-cover-letter"]');
+  await session.execute(() => document.querySelectorAll('[data-expect="none"]').forEach((el) => el.click()));
+  const state = await browser.ask('page:sync-now');
+  assert.equal(state.pending, 0);
+  assert.equal((await usageRows(backend, team.token)).length, 2, 'each click counted once, decoys not at all');
+  await session.closeTab();
+  await session.switchTo((await session.cmd('GET', '/window/handles'))[0]);
+});
+
+test('on the job page only the Job Assistant is labelled', async () => {
+  const { session } = browser;
+  await browser.open(upworkUrl(JOB_PAGE));
+  const view = await waitForPage(session, (v) => v.chips.length === 1 && v.badge?.text === '248');
+  assert.deepEqual(view.chips, [{ chip: '1 credit', warning: '', expect: 'job_assistant' }]);
+  assert.deepEqual(await chippedDecoys(session), []);
+  await click(session, '[data-expect="job_assistant"]');
+  await waitForPage(session, (v) => v.badge?.text === '247');
+  assert.equal((await waitForRows(backend, team.token, 3))[0].action, 'job_assistant');
+  await session.closeTab();
+  await session.switchTo((await session.cmd('GET', '/window/handles'))[0]);
+});
+
+test('the popup shows the backend\'s figures, and nothing went to the console', async () => {
+  const { session } = browser;
+  await browser.open(browser.url('extension/popup.html'));
+  const read = () => session.execute(() => {
+    const root = document.getElementById('popup');
+    const slot = (name) => root.querySelector(`[data-slot="${name}"]`)?.textContent ?? null;
+    return { busy: root.hasAttribute('aria-busy'), state: root.dataset.state, team: slot('team'), remaining: slot('remaining'), total: slot('total'),
+      rows: root.querySelectorAll('[data-slot="history"] li.row').length };
+  });
+  const view = await waitFor(read, (v) => !v.busy, 'the popup never drew its figures');
+  const balance = await api(backend, team.token, '/v1/balance');
+  assert.deepEqual([view.state, view.team, view.remaining, view.total], ['ok', 'Owner · Acme', String(balance.remaining), String(balance.total)]);
+  assert.equal(balance.remaining, 247);
+  assert.equal(view.rows, 3);
+  const errors = (await browser.errors()).filter((e) => !e.includes('probe-error'));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(upwork.refused.filter((h) => /upwork/.test(h)), []);
+});
