@@ -70,12 +70,11 @@ test('on the proposal page the Upwex controls get "1 credit" and nothing else do
   const state = await browser.ask('page:sync-now');
   assert.equal(state.pending, 0);
   assert.equal((await usageRows(backend, team.token)).length, 2, 'each click counted once, decoys not at all');
-  await session.closeTab();
-  await session.switchTo((await session.cmd('GET', '/window/handles'))[0]);
 });
 
-test('on the job page only the Job Assistant is labelled', async () => {
+test('on the job page only the Job Assistant is labelled; its click moves every badge', async () => {
   const { session } = browser;
+  const proposal = await session.cmd('GET', '/window');
   await browser.open(upworkUrl(JOB_PAGE));
   const view = await waitForPage(session, (v) => v.chips.length === 1 && v.badge?.text === '248');
   assert.deepEqual(view.chips, [{ chip: '1 credit', warning: '', expect: 'job_assistant' }]);
@@ -84,7 +83,13 @@ test('on the job page only the Job Assistant is labelled', async () => {
   await waitForPage(session, (v) => v.badge?.text === '247');
   assert.equal((await waitForRows(backend, team.token, 3))[0].action, 'job_assistant');
   await session.closeTab();
-  await session.switchTo((await session.cmd('GET', '/window/handles'))[0]);
+  await session.switchTo(proposal); // the other Upwork tab heard of it
+  await waitForPage(session, (v) => v.badge?.text === '247', 'the other tab\'s badge never moved');
+  await session.switchTo(browser.askTab);
+  assert.equal(await session.execute(() => chrome.action.getBadgeText({})), '247');
+  await session.switchTo(proposal);
+  await session.closeTab();
+  await session.switchTo(browser.askTab);
 });
 
 test('the popup shows the backend\'s figures, and nothing went to the console', async () => {
@@ -96,11 +101,10 @@ test('the popup shows the backend\'s figures, and nothing went to the console', 
     return { busy: root.hasAttribute('aria-busy'), state: root.dataset.state, team: slot('team'), remaining: slot('remaining'), total: slot('total'),
       rows: root.querySelectorAll('[data-slot="history"] li.row').length };
   });
-  const view = await waitFor(read, (v) => !v.busy, 'the popup never drew its figures');
   const balance = await api(backend, team.token, '/v1/balance');
-  assert.deepEqual([view.state, view.team, view.remaining, view.total], ['ok', 'Owner · Acme', String(balance.remaining), String(balance.total)]);
   assert.equal(balance.remaining, 247);
-  assert.equal(view.rows, 3);
+  const view = await waitFor(read, (v) => !v.busy && v.rows === 3, 'the popup never drew the three clicks');
+  assert.deepEqual([view.state, view.team, view.remaining, view.total], ['ok', 'Owner · Acme', String(balance.remaining), String(balance.total)]);
   const errors = (await browser.errors()).filter((e) => !e.includes('probe-error'));
   assert.deepEqual(errors, []);
   assert.deepEqual(upwork.refused.filter((h) => /upwork/.test(h)), []);
