@@ -3,15 +3,15 @@
 
 use crate::{postgres, sh};
 use anyhow::{Result, bail};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn all() -> Result<()> {
-    let acted = [wasm_target()?, apt_packages()?, npm()?];
+    let acted = [wasm_target()?, apt_packages()?, geckodriver()?, npm()?];
     if !acted.contains(&true) {
-        println!("setup: wasm32 target, Chromium, chromedriver, PostgreSQL, Node, tests/node_modules: present");
+        println!("setup: wasm32 target, Chromium, chromedriver, Firefox ESR, geckodriver, PostgreSQL, Node, tests/node_modules: present");
     }
     Ok(())
 }
@@ -34,6 +34,7 @@ fn apt_packages() -> Result<bool> {
     let wanted = [
         ("chromium", sh::have("/usr/bin/chromium")),
         ("chromium-driver", sh::have("/usr/bin/chromedriver")),
+        ("firefox-esr", sh::have(FIREFOX)),
         ("postgresql", postgres::bin_dir().is_ok()),
         ("nodejs", sh::have("node")),
         ("npm", sh::have("npm")),
@@ -45,6 +46,27 @@ fn apt_packages() -> Result<bool> {
     println!("setup: installing {}", missing.join(" "));
     apt(&["update"])?;
     apt(&[&["install", "-y", "--no-install-recommends"], missing.as_slice()].concat())?;
+    Ok(true)
+}
+
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// Where `cargo install` puts geckodriver: cargo's own bin directory, shared by every clone.
+pub fn geckodriver_bin() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from);
+    cargo_home.unwrap_or_else(|| Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".cargo")).join("bin/geckodriver")
+}
+
+/// geckodriver (Firefox's WebDriver server) is on crates.io, not in Debian: built once
+/// (a few minutes), kept, rebuilt only for another version.
+fn geckodriver() -> Result<bool> {
+    let bin = geckodriver_bin();
+    let version = sh::output(&mut Command::new(&bin).arg("--version")).unwrap_or_default();
+    if version.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")) {
+        return Ok(false);
+    }
+    sh::run(sh::cargo().args(["install", "--locked", "geckodriver", "--version", GECKODRIVER_VERSION]))?;
     Ok(true)
 }
 

@@ -41,6 +41,20 @@ fn all(steps: &mut Steps) -> Result<()> {
                 .env("UPWEX_ARTIFACTS", artifacts),
         )
     })?;
+    // The package itself, installed as a user would (unsigned, which ESR allows).
+    steps.run("end-to-end tests in Firefox ESR (npm run test:firefox)", || {
+        sh::run(
+            Command::new("npm")
+                .args(["run", "test:firefox"])
+                .current_dir(root.join("tests"))
+                .env("UPWEX_EXTENSION_DIR", &root)
+                .env("UPWEX_BACKEND_BIN", sh::target_dir().join("debug/credits-backend"))
+                .env("UPWEX_PACKAGE", &zip)
+                .env("UPWEX_FIREFOX", setup::FIREFOX)
+                .env("UPWEX_GECKODRIVER", setup::geckodriver_bin())
+                .env("UPWEX_ARTIFACTS", root.join("tests/artifacts")),
+        )
+    })?;
     steps.run("web-ext lint on the package", || {
         let dir = tempfile::tempdir()?;
         package::extract(&zip, dir.path())?;
