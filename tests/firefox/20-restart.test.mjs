@@ -1,7 +1,7 @@
 // A browser restart with events pending loses and doubles nothing: clicks made while the
 // backend is down wait in the outbox (browser.storage.local), Firefox quits, starts again on
 // the same profile (the installed add-on and its storage kept), and each event reaches the
-// backend exactly once.
+// backend exactly once. A background Firefox stopped (an event page) wakes for a click.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -50,5 +50,17 @@ test('a restart with three events pending sends each once', async () => {
   assert.equal((await usageRows(backend, team.token)).length, 3, 'no event counted twice');
   await browser.open(upworkUrl(PROPOSAL));
   await waitForPage(browser.session, (v) => v.badge?.text === '247' && v.badge.problem === '');
+  assert.deepEqual(await browser.errors(), []);
+});
+
+test('the background stopped as after 30 s idle: a click wakes it, counted once, the badge moves', async () => {
+  const { session } = browser;
+  await waitForPage(session, (v) => v.chips.length === 4);
+  assert.equal(await browser.stopBackground(), 'stopped');
+  await click(session, '[data-expect="cover_letter"]');
+  await waitForPage(session, (v) => v.badge?.text === '246', 'the badge never moved');
+  const rows = await waitForRows(backend, team.token, 4);
+  assert.equal(rows[0].action, 'cover_letter');
+  assert.equal((await browser.ask('page:sync-now')).pending, 0);
   assert.deepEqual(await browser.errors(), []);
 });

@@ -128,6 +128,16 @@ export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {
     },
     /** Errors in the extension's console (script errors and console.error of its pages, background and content scripts). */
     errors: () => consoleErrors(session, uuid),
+    /**
+     * Terminates the background the way Firefox does after 30 s idle (about:debugging's
+     * "Terminate background script"); the next event or message starts it again, fresh.
+     */
+    stopBackground: () => inChrome(session, async (id) => {
+      const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+      const extension = ExtensionParent.GlobalManager.getExtension(id);
+      await extension.terminateBackground();
+      return extension.backgroundState;
+    }, ADDON_ID),
     async quit() {
       await session.quit().catch(() => {});
       await driver.stop();
@@ -141,26 +151,31 @@ export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {
   return browser;
 }
 
-/** What about:debugging's console for the add-on would show as errors. */
-async function consoleErrors(session, uuid) {
+/** Runs `fn` with `args` in Firefox's own (privileged) JS; back to the page after. */
+async function inChrome(session, fn, ...args) {
   const current = await session.cmd('GET', '/window');
   await session.setContext('chrome');
   try {
-    return await session.execute((base, id) => {
-      const ours = (where) => String(where ?? '').startsWith(base);
-      const scriptErrors = Services.console.getMessageArray()
-        .filter((m) => m instanceof Ci.nsIScriptError && !(m.flags & Ci.nsIScriptError.warningFlag))
-        .filter((m) => ours(m.sourceName) || m.message.includes(id) || m.message.includes(base))
-        .map((m) => `${m.sourceName}:${m.lineNumber} ${m.errorMessage}`);
-      const logged = Cc['@mozilla.org/consoleAPI-storage;1'].getService(Ci.nsIConsoleAPIStorage).getEvents()
-        .filter((e) => e.level === 'error' && (e.addonId === id || ours(e.filename)))
-        .map((e) => `${e.filename}:${e.lineNumber} console.error ${e.arguments.map(String).join(' ')}`);
-      return [...scriptErrors, ...logged];
-    }, `moz-extension://${uuid}/`, ADDON_ID);
+    return await session.execute(fn, ...args);
   } finally {
     await session.setContext('content');
     await session.switchTo(current);
   }
+}
+
+/** What about:debugging's console for the add-on would show as errors. */
+function consoleErrors(session, uuid) {
+  return inChrome(session, (base, id) => {
+    const ours = (where) => String(where ?? '').startsWith(base);
+    const scriptErrors = Services.console.getMessageArray()
+      .filter((m) => m instanceof Ci.nsIScriptError && !(m.flags & Ci.nsIScriptError.warningFlag))
+      .filter((m) => ours(m.sourceName) || m.message.includes(id) || m.message.includes(base))
+      .map((m) => `${m.sourceName}:${m.lineNumber} ${m.errorMessage}`);
+    const logged = Cc['@mozilla.org/consoleAPI-storage;1'].getService(Ci.nsIConsoleAPIStorage).getEvents()
+      .filter((e) => e.level === 'error' && (e.addonId === id || ours(e.filename)))
+      .map((e) => `${e.filename}:${e.lineNumber} console.error ${e.arguments.map(String).join(' ')}`);
+    return [...scriptErrors, ...logged];
+  }, `moz-extension://${uuid}/`, ADDON_ID);
 }
 
 /** Polls `probe` until `ok(value)`; resolves to that value. */
