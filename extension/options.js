@@ -32,11 +32,14 @@ async function showConnection() {
   }
 }
 
-const ready = init();
+// Firefox grants permissions.request only in the synchronous part of the click's handler:
+// no await before it once the module is loaded.
+let loaded = false;
+const ready = init().then(() => { loaded = true; });
 
 $('settings').addEventListener('submit', async (event) => {
   event.preventDefault();
-  await ready;
+  if (!loaded) await ready;
   const checked = check_settings($('backend-url').value, $('api-token').value, $('low-threshold').value,
     $('confirm-regenerate').checked, $('show-badge').checked);
   if (checked.error) return say('status', checked.error, true);

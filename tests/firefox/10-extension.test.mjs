@@ -109,3 +109,14 @@ test('the popup shows the backend\'s figures, and nothing went to the console', 
   assert.deepEqual(errors, []);
   assert.deepEqual(upwork.refused.filter((h) => /upwork/.test(h)), []);
 });
+
+test('a backend off loopback: Save asks for its origin from the click, then saves', async () => {
+  const origin = 'https://credits.example.com/*';
+  await browser.session.switchTo(browser.askTab);
+  assert.equal(await browser.session.execute((o) => chrome.permissions.contains({ origins: [o] }), origin), false);
+  const connection = await configureFirefox(browser, { url: 'https://credits.example.com', token: team.token });
+  assert.match(connection, /^Not connected/); // the test's proxy refuses every host but Upwork
+  await browser.session.switchTo(browser.askTab);
+  assert.equal(await browser.session.execute((o) => chrome.permissions.contains({ origins: [o] }), origin), true);
+  assert.equal((await browser.ask('page:state')).settings.backend.url, 'https://credits.example.com');
+});

@@ -6,7 +6,7 @@
 // host, so nothing touches the internet. Env: UPWEX_FIREFOX, UPWEX_GECKODRIVER, UPWEX_PACKAGE.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer as createHttps } from 'node:https';
 import { createServer as createHttp } from 'node:http';
@@ -78,6 +78,9 @@ export async function startUpwork(pages = upworkPages) {
  * quit(), restart() }.
  */
 export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {}) {
+  for (const [what, path] of Object.entries(firefoxPaths)) {
+    if (!existsSync(path)) throw new Error(`${what} ${path} is missing: \`cargo xtask setup\` installs Firefox ESR and geckodriver, \`cargo xtask package\` writes the package`);
+  }
   const fresh = !profile;
   profile ??= await scratchDir('firefox-');
   await mkdir(paths.artifacts, { recursive: true });
@@ -98,6 +101,9 @@ export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {
         'network.proxy.ssl_port': upwork.proxyPort,
         'network.proxy.http': '127.0.0.1',
         'network.proxy.http_port': upwork.proxyPort,
+        // The user's "Allow" on the prompt for an optional origin (permissions.request still
+        // refuses a call outside a user-input handler).
+        'extensions.webextOptionalPermissionPrompts': false,
         'devtools.console.stdout.content': true, // console output of every page in geckodriver.log
       },
     },

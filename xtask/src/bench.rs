@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: benchmarks that print their figures (SPEC.md section 5).
 
-use crate::{build, postgres::Postgres, sh};
+use crate::{package, postgres::Postgres, setup, sh};
 use anyhow::Result;
 use std::process::Command;
 
@@ -21,17 +21,24 @@ pub fn backend() -> Result<()> {
     sh::run(&mut bench)
 }
 
-/// Page scan cost, click-to-badge latency, service-worker cold start: headless Chromium
-/// with the built extension and the real backend (tests/bench/extension.mjs prints a table).
+/// Page scan cost, click-to-badge latency, background cold start: headless Chromium with the
+/// built extension, then Firefox ESR with the package, each with the real backend
+/// (tests/bench/extension.mjs and firefox.mjs print a table each).
 pub fn extension() -> Result<()> {
-    build::run()?; // also installs the npm packages
+    let zip = package::run()?; // builds first, which also installs the npm packages
     sh::run(sh::cargo().args(["build", "-p", "credits-backend"]))?;
     let root = sh::root();
-    sh::run(
-        Command::new("node")
-            .arg("bench/extension.mjs")
-            .current_dir(root.join("tests"))
-            .env("UPWEX_EXTENSION_DIR", &root)
-            .env("UPWEX_BACKEND_BIN", sh::target_dir().join("debug/credits-backend")),
-    )
+    for script in ["bench/extension.mjs", "bench/firefox.mjs"] {
+        sh::run(
+            Command::new("node")
+                .arg(script)
+                .current_dir(root.join("tests"))
+                .env("UPWEX_EXTENSION_DIR", &root)
+                .env("UPWEX_BACKEND_BIN", sh::target_dir().join("debug/credits-backend"))
+                .env("UPWEX_PACKAGE", &zip)
+                .env("UPWEX_FIREFOX", setup::FIREFOX)
+                .env("UPWEX_GECKODRIVER", setup::geckodriver_bin()),
+        )?;
+    }
+    Ok(())
 }
