@@ -34,6 +34,7 @@ test('the package installs with no errors and its background answers', async () 
   assert.deepEqual(await browser.ask('page:version'), { version: await extensionVersion() });
   const state = await browser.ask('page:state');
   assert.equal(state.settings.backend, null);
+  assert.deepEqual(await browser.manifestProblems(), []);
   assert.deepEqual(await browser.errors(), []);
   // The probe sees an error an extension page throws (so an empty list means something).
   await browser.session.switchTo(browser.askTab);

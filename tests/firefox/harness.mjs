@@ -71,13 +71,14 @@ export async function startUpwork(pages = upworkPages) {
 }
 
 /**
- * Starts Firefox ESR headless on a fresh profile and installs the package (or, with
+ * Starts Firefox ESR headless on a fresh profile and installs the package (`temporary`: as
+ * about:debugging's "Load Temporary Add-on" does; else permanently), or, with
  * `profile` and `uuid` of an earlier browser, starts that profile again: the add-on and its
  * storage are kept). Waits until the background answers `page:version`.
  * Returns a browser: { session, profile, uuid, url(path), ask(type), errors(), open(url),
  * quit(), restart() }.
  */
-export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {}) {
+export async function launchFirefox({ upwork, profile, uuid = randomUUID(), temporary = false } = {}) {
   for (const [what, path] of Object.entries(firefoxPaths)) {
     if (!existsSync(path)) throw new Error(`${what} ${path} is missing: \`cargo xtask setup\` installs Firefox ESR and geckodriver, \`cargo xtask package\` writes the package`);
   }
@@ -108,7 +109,7 @@ export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {
       },
     },
   }).catch(async (e) => { await driver.stop(); throw e; });
-  if (fresh) await session.installAddon(firefoxPaths.package);
+  if (fresh) await session.installAddon(firefoxPaths.package, { temporary });
   const base = `moz-extension://${uuid}/`;
   const browser = {
     session,
@@ -144,6 +145,12 @@ export async function launchFirefox({ upwork, profile, uuid = randomUUID() } = {
       await extension.terminateBackground();
       return extension.backgroundState;
     }, ADDON_ID),
+    /** Firefox's warnings and errors on reading the manifest (about:debugging shows them). */
+    manifestProblems: () => inChrome(session, (id) => {
+      const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+      const extension = ExtensionParent.GlobalManager.getExtension(id);
+      return [...extension.warnings, ...extension.errors];
+    }, ADDON_ID),
     async quit() {
       await session.quit().catch(() => {});
       await driver.stop();
@@ -169,13 +176,18 @@ async function inChrome(session, fn, ...args) {
   }
 }
 
-/** What about:debugging's console for the add-on would show as errors. */
+/**
+ * What about:debugging's console for the add-on would show as errors, but one: Firefox itself
+ * reports "Promise rejected after context unloaded" when a tab closes while its content script
+ * awaits an answer (the script is gone; nothing can catch it; extension/README.md).
+ */
 function consoleErrors(session, uuid) {
   return inChrome(session, (base, id) => {
     const ours = (where) => String(where ?? '').startsWith(base);
     const scriptErrors = Services.console.getMessageArray()
       .filter((m) => m instanceof Ci.nsIScriptError && !(m.flags & Ci.nsIScriptError.warningFlag))
       .filter((m) => ours(m.sourceName) || m.message.includes(id) || m.message.includes(base))
+      .filter((m) => !m.errorMessage.startsWith('Promise rejected after context unloaded'))
       .map((m) => `${m.sourceName}:${m.lineNumber} ${m.errorMessage}`);
     const logged = Cc['@mozilla.org/consoleAPI-storage;1'].getService(Ci.nsIConsoleAPIStorage).getEvents()
       .filter((e) => e.level === 'error' && (e.addonId === id || ours(e.filename)))
