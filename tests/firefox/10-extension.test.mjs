@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, chippedDecoys, click, configureFirefox, createTeam, extensionVersion, launchFirefox, startBackend, startUpwork,
+  api, chippedDecoys, click, configureFirefox, createTeam, extensionVersion, launchFirefox, screenshotFirefox, startBackend, startUpwork,
   upworkUrl, usageRows, waitFor, waitForPage, waitForRows,
 } from './harness.mjs';
 
@@ -56,6 +56,7 @@ test('on the proposal page the Upwex controls get "1 credit" and nothing else do
   assert.deepEqual(view.chips.map((c) => c.expect).sort(), ['answer', 'answer', 'answer', 'cover_letter']);
   assert.ok(view.chips.every((c) => c.chip === '1 credit' && c.warning === ''), JSON.stringify(view.chips));
   assert.deepEqual(await chippedDecoys(session), []);
+  await screenshotFirefox(session, 'firefox-proposal-labelled');
 
   await click(session, '[data-expect="cover_letter"]');
   await waitForPage(session, (v) => v.badge?.text === '249', 'the badge never moved');

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttps } from 'node:https';
 import { createServer as createHttp } from 'node:http';
 import { homedir } from 'node:os';
@@ -238,6 +238,11 @@ export const waitForPage = (session, ok, what = 'the page never matched', option
 /** Controls the fixture marks `none` (decoys, disabled, busy, Upwork's own) that have a chip. */
 export const chippedDecoys = (session) => session.execute(() => [...document.querySelectorAll('[data-expect="none"]')]
   .filter((el) => el.nextElementSibling?.localName === 'upwex-credits-chip').map((el) => el.outerHTML));
+
+/** Saves the current tab as $UPWEX_ARTIFACTS/<name>.png. */
+export async function screenshotFirefox(session, name) {
+  await writeFile(join(paths.artifacts, `${name}.png`), await session.screenshot());
+}
 
 /** A real click (WebDriver element click, trusted) on the element `css` finds, looking into `host`'s shadow root if given. */
 export async function click(session, css, host) {

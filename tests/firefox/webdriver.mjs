@@ -80,6 +80,11 @@ export class Session {
     return this.cmd('POST', '/moz/addon/install', { path, temporary });
   }
 
+  /** The current tab's whole page as PNG bytes (geckodriver's full-page screenshot). */
+  async screenshot() {
+    return Buffer.from(await this.cmd('GET', '/moz/screenshot/full'), 'base64');
+  }
+
   async newTab() {
     const { handle } = await this.cmd('POST', '/window/new', { type: 'tab' });
     await this.cmd('POST', '/window', { handle });
