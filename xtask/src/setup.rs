@@ -35,6 +35,7 @@ fn apt_packages() -> Result<bool> {
         ("chromium", sh::have("/usr/bin/chromium")),
         ("chromium-driver", sh::have("/usr/bin/chromedriver")),
         ("firefox-esr", sh::have(FIREFOX)),
+        ("openssl", sh::have("openssl")), // the Firefox tests' throwaway certificate
         ("postgresql", postgres::bin_dir().is_ok()),
         ("nodejs", sh::have("node")),
         ("npm", sh::have("npm")),
@@ -62,7 +63,7 @@ pub fn geckodriver_bin() -> PathBuf {
 /// (a few minutes), kept, rebuilt only for another version.
 fn geckodriver() -> Result<bool> {
     let bin = geckodriver_bin();
-    let version = sh::output(&mut Command::new(&bin).arg("--version")).unwrap_or_default();
+    let version = sh::output(Command::new(&bin).arg("--version")).unwrap_or_default();
     if version.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")) {
         return Ok(false);
     }
