@@ -1,13 +1,14 @@
 // The packaged extension in Firefox ESR: it installs with no errors, its background (an
 // event page there) answers, the options page connects it to the backend, the Upwex controls
 // of a proposal and a job page served at real Upwork URLs under the strict CSP get their
-// chips and nothing else does, a click is counted once and moves the badge, and the popup
-// shows the backend's figures.
+// chips and nothing else does, a click is counted once and moves the badge, the popup shows
+// the backend's figures; on the feed a pushState slider's late Job Assistant is labelled and
+// counted with the URL's job id; a backend off loopback gets its origin granted from Save.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, chippedDecoys, click, configureFirefox, createTeam, extensionVersion, launchFirefox, screenshotFirefox, startBackend, startUpwork,
-  upworkUrl, usageRows, waitFor, waitForPage, waitForRows,
+  api, chippedDecoys, click, clickText, configureFirefox, createTeam, extensionVersion, launchFirefox, pageView, screenshotFirefox,
+  startBackend, startUpwork, upworkUrl, usageRows, waitFor, waitForPage, waitForRows,
 } from './harness.mjs';
 
 const PROPOSAL = '/nx/proposals/job/~021998744339961847531/apply/';
@@ -110,6 +111,28 @@ test('the popup shows the backend\'s figures, and nothing went to the console', 
   const errors = (await browser.errors()).filter((e) => !e.includes('probe-error'));
   assert.deepEqual(errors, []);
   assert.deepEqual(upwork.refused.filter((h) => /upwork/.test(h)), []);
+});
+
+test('on the feed, a slider opened by pushState gets its late Job Assistant labelled; the job id follows the URL', async () => {
+  const { session } = browser;
+  await browser.open(upworkUrl('/nx/find-work/most-recent'));
+  await waitForPage(session, (v) => v.badge?.text === '247');
+  assert.deepEqual((await pageView(session)).chips, []); // "Cover Letter" in job tiles is not a control
+  await clickText(session, 'a', 'Rust / WebAssembly engineer for a Chrome extension');
+  assert.match(await session.cmd('GET', '/url'), /\/details\/~021999055296412911573\?/);
+  const view = await waitForPage(session, (v) => v.chips.length === 1);
+  assert.equal(view.chips[0].expect, 'job_assistant');
+  await clickText(session, 'button', 'Run Job Assistant');
+  const rows = await waitForRows(backend, team.token, 4);
+  assert.deepEqual([rows[0].action, rows[0].job_id], ['job_assistant', '~021999055296412911573']);
+  // Its Regenerate warns with the job's count from the backend, and counts as a regenerate.
+  const regen = await waitForPage(session, (v) => v.chips.some((c) => c.expect === 'job_assistant:regenerate'));
+  assert.match(regen.chips.find((c) => c.expect === 'job_assistant:regenerate').warning, /This job has used 1 credit this cycle/);
+  await clickText(session, 'button', 'Regenerate');
+  const again = await waitForRows(backend, team.token, 5);
+  assert.deepEqual([again[0].action, again[0].regenerate, again[0].job_id], ['job_assistant', true, '~021999055296412911573']);
+  await session.closeTab();
+  await session.switchTo(browser.askTab);
 });
 
 test('a backend off loopback: Save asks for its origin from the click, then saves', async () => {

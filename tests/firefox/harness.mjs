@@ -251,6 +251,13 @@ export async function click(session, css, host) {
   await session.click(element);
 }
 
+/** A real click on the first element matching `css` whose text contains `text`. */
+export async function clickText(session, css, text) {
+  const element = await session.execute((sel, t) => [...document.querySelectorAll(sel)].find((el) => el.textContent.includes(t)), css, text);
+  if (!element) throw new Error(`no ${css} says ${text}`);
+  await session.click(element);
+}
+
 /**
  * Sets the extension up through its real options page (Backend URL, API token, Save) and
  * resolves to the connection line once it is no longer "Checking…".
