@@ -8,6 +8,7 @@ use crate::action::Action;
 use crate::refusal::Refusal;
 
 /// Recognition rules (this is also the JSON shape of `GET /v1/rules`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rules {
     /// Bumped by whoever edits the rules; informational.
@@ -24,6 +25,7 @@ pub struct Rules {
 }
 
 /// How one action's controls are named and how its widget is marked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlRule {
     pub action: Action,
