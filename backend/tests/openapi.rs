@@ -115,3 +115,16 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_error_codes_are_listed() {
+    on_each_engine(async |app: &TestApp| {
+        let (_, doc) = app.call(Method::GET, "/v1/openapi.json", None, None).await;
+        let listed: Vec<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert_eq!(listed, credits_core::ErrorCode::ALL.map(credits_core::ErrorCode::code));
+        let v = validator(&doc, &doc["components"]["schemas"]["ErrorDetail"]["properties"]["code"], true);
+        assert!(v.is_valid(&json!("unauthorized")) && v.is_valid(&json!("too_many_events")));
+        assert!(!v.is_valid(&json!("no_such_code")));
+    })
+    .await;
+}

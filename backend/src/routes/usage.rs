@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use credits_core::api::{ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
 use credits_core::batch::judge_batch;
 use credits_core::job_id::is_job_id;
-use credits_core::{Action, Timestamp};
+use credits_core::{Action, ErrorCode, Timestamp};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -60,7 +60,7 @@ pub struct UsageQuery {
 }
 
 fn invalid(message: String) -> ApiError {
-    ApiError::new("invalid_query", message)
+    ApiError::new(ErrorCode::InvalidQuery, message)
 }
 
 /// The page cursor: URL-safe base64 of `recorded_at_ms:row_id`, opaque to clients.
@@ -105,7 +105,7 @@ impl UsageQuery {
         };
         let before = match &self.before {
             None => None,
-            Some(c) => Some(parse_cursor(c).ok_or_else(|| ApiError::new("invalid_cursor", "before is not a cursor this server gave out"))?),
+            Some(c) => Some(parse_cursor(c).ok_or_else(|| ApiError::new(ErrorCode::InvalidCursor, "before is not a cursor this server gave out"))?),
         };
         Ok((UsageFilter { action, member_id, job_id, before, since: None }, limit))
     }
@@ -145,7 +145,7 @@ mod tests {
         assert_eq!(parse_limit(Some("201")).unwrap(), 200);
         assert_eq!(parse_limit(Some("99999999999999999999999")).unwrap(), 200);
         for bad in ["0", "-1", "abc", "", "1.5", " 3"] {
-            assert_eq!(parse_limit(Some(bad)).unwrap_err().code(), "invalid_query", "{bad:?}");
+            assert_eq!(parse_limit(Some(bad)).unwrap_err().code(), ErrorCode::InvalidQuery, "{bad:?}");
         }
     }
 
