@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use credits_core::Ledger;
+use credits_core::{ErrorCode, Ledger};
 
 use crate::AppState;
 use crate::db::queries::{self, Principal};
@@ -42,7 +42,7 @@ impl Auth {
     pub fn require_owner(&self) -> Result<(), ApiError> {
         match self.who.role {
             credits_core::api::Role::Owner => Ok(()),
-            credits_core::api::Role::Member => Err(ApiError::new("forbidden", "only a team owner may do this")),
+            credits_core::api::Role::Member => Err(ApiError::new(ErrorCode::Forbidden, "only a team owner may do this")),
         }
     }
 }
@@ -58,10 +58,10 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError::new("unauthorized", "send Authorization: Bearer <token>"))?;
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "send Authorization: Bearer <token>"))?;
         let mut read = state.store.read().await?;
         let found = queries::principal_by_token_hash(read.conn(), &token_hash(token)).await?;
-        found.map(|(who, ledger)| Auth { who, ledger }).ok_or_else(|| ApiError::new("unauthorized", "unknown or revoked token"))
+        found.map(|(who, ledger)| Auth { who, ledger }).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or revoked token"))
     }
 }
 

@@ -6,8 +6,8 @@ use axum::Json;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use credits_core::Refusal;
 use credits_core::api::ErrorBody;
+use credits_core::{ErrorCode, Refusal};
 
 /// A request that failed: refused (4xx, nothing changed) or broken inside (500).
 #[derive(Debug)]
@@ -17,53 +17,57 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError::Refused(Refusal::new(code, message))
     }
 
     /// The machine code: the refusal's, or `internal`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::Refused(r) => r.code,
-            ApiError::Internal(_) => "internal",
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::Refused(r) => status_for(r.code),
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status_for(self.code())
     }
 }
 
-/// The status of each refusal code; any code not listed is a plain 400.
-pub fn status_for(code: &str) -> StatusCode {
+/// The status of each code. No default arm: a new code must be given its status here.
+pub fn status_for(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
     match code {
-        "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" => StatusCode::FORBIDDEN,
-        "not_found" | "team_not_found" | "member_not_found" | "usage_not_found" => StatusCode::NOT_FOUND,
-        "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
-        "topup_id_reused" | "already_refunded" => StatusCode::CONFLICT,
-        "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::BAD_REQUEST,
+        BadRequest | InvalidJson | InvalidBody | InvalidBatch | EmptyBatch | TooManyEvents | DuplicateId | InvalidId | InvalidCredits
+        | InvalidQuery | InvalidCursor | InvalidSeats | InvalidPlan | InvalidName | InvalidAnchor | InvalidRole | InvalidRules | AnchorInFuture => {
+            StatusCode::BAD_REQUEST
+        }
+        // The extension's own checks; never answered by the server.
+        InvalidBackendUrl | InsecureBackendUrl | InvalidToken => StatusCode::BAD_REQUEST,
+        Unauthorized => StatusCode::UNAUTHORIZED,
+        Forbidden => StatusCode::FORBIDDEN,
+        NotFound | TeamNotFound | MemberNotFound | UsageNotFound => StatusCode::NOT_FOUND,
+        MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        TopupIdReused | AlreadyRefunded => StatusCode::CONFLICT,
+        BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 /// The code for a bare status (axum's rejections and fallbacks).
-fn code_for(status: StatusCode) -> &'static str {
+fn code_for(status: StatusCode) -> ErrorCode {
     match status {
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Unavailable,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     }
 }
 
@@ -98,7 +102,7 @@ impl IntoResponse for ApiError {
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 // Details stay in the log.
-                ErrorBody::new("internal", "internal error")
+                ErrorBody::new(ErrorCode::Internal, "internal error")
             }
         };
         let mut response = (status, Json(body)).into_response();
@@ -111,7 +115,7 @@ impl IntoResponse for ApiError {
 
 /// Unknown routes.
 pub async fn not_found() -> ApiError {
-    ApiError::new("not_found", "no such route")
+    ApiError::new(ErrorCode::NotFound, "no such route")
 }
 
 /// Rewrites any error response that is not JSON yet (axum's extractor rejections, 405,
@@ -140,12 +144,19 @@ mod tests {
 
     #[test]
     fn statuses_by_code() {
-        assert_eq!(status_for("body_too_large"), StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(status_for("invalid_json"), StatusCode::BAD_REQUEST);
-        assert_eq!(status_for("unauthorized"), StatusCode::UNAUTHORIZED);
-        assert_eq!(status_for("forbidden"), StatusCode::FORBIDDEN);
-        assert_eq!(status_for("topup_id_reused"), StatusCode::CONFLICT);
+        assert_eq!(status_for(ErrorCode::BodyTooLarge), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(status_for(ErrorCode::InvalidJson), StatusCode::BAD_REQUEST);
+        assert_eq!(status_for(ErrorCode::Unauthorized), StatusCode::UNAUTHORIZED);
+        assert_eq!(status_for(ErrorCode::Forbidden), StatusCode::FORBIDDEN);
+        assert_eq!(status_for(ErrorCode::TopupIdReused), StatusCode::CONFLICT);
         assert_eq!(ApiError::Internal("x".into()).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        // A bare status and its code agree both ways.
+        for code in ErrorCode::ALL {
+            let status = status_for(code);
+            if code_for(status) != ErrorCode::BadRequest {
+                assert_eq!(status_for(code_for(status)), status, "{code}");
+            }
+        }
     }
 
     #[tokio::test]
@@ -156,7 +167,7 @@ mod tests {
         assert_eq!(r.headers()[header::ALLOW], "GET");
         let body = axum::body::to_bytes(r.into_body(), 1024).await.unwrap();
         let e: ErrorBody = serde_json::from_slice(&body).unwrap();
-        assert_eq!(e.error.code, "method_not_allowed");
+        assert_eq!(e.error.code, ErrorCode::MethodNotAllowed);
         assert_eq!(e.error.message, "Method Not Allowed");
     }
 }

@@ -10,7 +10,7 @@ use credits_backend::db::DEFAULT_DATABASE;
 use credits_backend::errors::ApiError;
 use credits_backend::{Store, ops};
 use credits_core::api::{Role, TopupRequest};
-use credits_core::{CreditConfig, Plan};
+use credits_core::{CreditConfig, ErrorCode, Plan};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -147,12 +147,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn refused(code: &'static str, message: String) -> anyhow::Error {
+fn refused(code: ErrorCode, message: String) -> anyhow::Error {
     ApiError::new(code, message).into()
 }
 
 fn plan(code: &str) -> anyhow::Result<Plan> {
-    Plan::from_code(code).ok_or_else(|| refused("invalid_plan", format!("unknown plan {code}")))
+    Plan::from_code(code).ok_or_else(|| refused(ErrorCode::InvalidPlan, format!("unknown plan {code}")))
 }
 
 fn json(value: &impl serde::Serialize) -> anyhow::Result<Option<String>> {
@@ -177,14 +177,14 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
                 None => None,
                 Some(a) => Some(
                     chrono::DateTime::parse_from_rfc3339(&a)
-                        .map_err(|e| refused("invalid_anchor", format!("the anchor must be an RFC 3339 instant: {e}")))?
+                        .map_err(|e| refused(ErrorCode::InvalidAnchor, format!("the anchor must be an RFC 3339 instant: {e}")))?
                         .to_utc(),
                 ),
             };
             Some(ops::create_team(&store, &name, plan(&code)?, seats, anchor, now, &cfg).await?)
         }
         Command::Member(MemberCommand::Add { team, name, role }) => {
-            let role = Role::from_code(&role).ok_or_else(|| refused("invalid_role", format!("unknown role {role}")))?;
+            let role = Role::from_code(&role).ok_or_else(|| refused(ErrorCode::InvalidRole, format!("unknown role {role}")))?;
             Some(ops::add_member(&store, &team, &name, role, now).await?.1)
         }
         Command::Member(MemberCommand::List { team }) => {
@@ -198,10 +198,9 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             None
         }
         Command::Topup { team, credits } => {
-            let credits = credits
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| refused("invalid_credits", format!("credits must be a whole number from 1 to {}, got {credits}", cfg.max_topup)))?;
+            let credits = credits.trim().parse::<u64>().map_err(|_| {
+                refused(ErrorCode::InvalidCredits, format!("credits must be a whole number from 1 to {}, got {credits}", cfg.max_topup))
+            })?;
             // A fresh id: each command is a new purchase.
             let request = TopupRequest { id: uuid::Uuid::new_v4(), credits };
             json(&ops::top_up(&store, &team, None, &request, now, &cfg).await?)?
@@ -212,7 +211,8 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         }
         Command::Refund { team, usage } => json(&ops::refund(&store, &team, &usage, now, &cfg).await?)?,
         Command::Rules(RulesCommand::Set { file }) => {
-            let text = std::fs::read_to_string(&file).map_err(|e| refused("invalid_rules", format!("cannot read {}: {e}", file.display())))?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::InvalidRules, format!("cannot read {}: {e}", file.display())))?;
             Some(ops::set_rules(&store, &text, now).await?)
         }
     };

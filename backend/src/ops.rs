@@ -8,7 +8,7 @@ use credits_core::api::{Balance, Reason, Role, TopupRequest};
 use credits_core::batch::{Judged, Prior, Verdict, decide_batch};
 use credits_core::recognition::Rules;
 use credits_core::topup::{TopupOutcome, apply_topup};
-use credits_core::{CreditConfig, Ledger, Plan, Timestamp};
+use credits_core::{CreditConfig, ErrorCode, Ledger, Plan, Timestamp};
 use sha2::{Digest, Sha256};
 
 use crate::auth;
@@ -66,11 +66,11 @@ where
 }
 
 fn team_not_found(team: &str) -> ApiError {
-    ApiError::new("team_not_found", format!("no team {team}"))
+    ApiError::new(ErrorCode::TeamNotFound, format!("no team {team}"))
 }
 
 fn member_not_found(member: &str) -> ApiError {
-    ApiError::new("member_not_found", format!("no member {member}"))
+    ApiError::new(ErrorCode::MemberNotFound, format!("no member {member}"))
 }
 
 /// Locks and loads the team's ledger inside `tx`.
@@ -81,7 +81,7 @@ async fn locked_ledger(tx: &mut Tx, team: &str) -> Result<Ledger, TxError> {
 fn check_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::new("invalid_name", "a name must be 1 to 200 characters"));
+        return Err(ApiError::new(ErrorCode::InvalidName, "a name must be 1 to 200 characters"));
     }
     Ok(name.to_owned())
 }
@@ -171,7 +171,7 @@ pub async fn top_up(
         let mut ledger = locked_ledger(&mut tx, team).await?;
         let prior = match queries::topup_prior(tx.conn(), &id).await? {
             Some((owner, _)) if owner != team => {
-                return Err(ApiError::new("topup_id_reused", format!("top-up id {id} is already taken")).into());
+                return Err(ApiError::new(ErrorCode::TopupIdReused, format!("top-up id {id} is already taken")).into());
             }
             prior => prior.map(|(_, credits)| credits),
         };
@@ -209,7 +209,7 @@ pub async fn set_plan(
 
 /// A support refund of one usage row of the team.
 pub async fn refund(store: &Store, team: &str, usage: &str, now: Timestamp, cfg: &CreditConfig) -> Result<Balance, ApiError> {
-    let not_found = || ApiError::new("usage_not_found", format!("team {team} has no usage row {usage}"));
+    let not_found = || ApiError::new(ErrorCode::UsageNotFound, format!("team {team} has no usage row {usage}"));
     let id = uuid::Uuid::try_parse(usage).map_err(|_| not_found())?.to_string();
     transaction(|| async {
         let mut tx = store.begin().await?;
@@ -293,7 +293,7 @@ pub fn canonical_rules(rules: &Rules) -> (String, String) {
 
 /// Validates and stores new recognition rules; returns their ETag.
 pub async fn set_rules(store: &Store, json: &str, now: Timestamp) -> Result<String, ApiError> {
-    let rules: Rules = serde_json::from_str(json).map_err(|e| ApiError::new("invalid_rules", format!("not a rules document: {e}")))?;
+    let rules: Rules = serde_json::from_str(json).map_err(|e| ApiError::new(ErrorCode::InvalidRules, format!("not a rules document: {e}")))?;
     rules.validate()?;
     let (body, etag) = canonical_rules(&rules);
     let mut tx = store.begin().await?;

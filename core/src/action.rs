@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// An AI action, named as the API and the Usage History name it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {

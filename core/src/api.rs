@@ -1,12 +1,17 @@
 //! The HTTP API's JSON shapes (SPEC section 3), shared by the backend and the extension.
+//! They are the one schema: the backend's OpenAPI document is derived from them. Instants
+//! are spelled `DateTime<Utc>` (the core's `Timestamp`) because utoipa recognises the type
+//! by its name, not through an alias.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
-use crate::cycle::Timestamp;
 use crate::plan::Plan;
+use crate::refusal::ErrorCode;
 
 /// A member's role in its team.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -28,6 +33,7 @@ impl Role {
 }
 
 /// Which bucket paid for a consumption.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Bucket {
@@ -49,6 +55,7 @@ impl Bucket {
 }
 
 /// `GET /v1/me`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub member_id: String,
@@ -63,6 +70,7 @@ pub struct Me {
 /// `cycle_start` is an addition to the spec's field list: the start of the cycle the
 /// counters describe (the trial's end once a trial is over), so a client can tell which
 /// usage rows belong to this cycle.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
     pub remaining: u64,
@@ -70,32 +78,48 @@ pub struct Balance {
     pub total: u64,
     pub extra: u64,
     pub spendable: u64,
-    pub resets_at: Option<Timestamp>,
+    pub resets_at: Option<DateTime<Utc>>,
     pub plan: Plan,
     pub seats: u32,
     pub low: bool,
-    pub cycle_start: Timestamp,
+    pub cycle_start: DateTime<Utc>,
 }
 
-/// One consumption event as a client sends it (a valid one; see `batch` for judging raw ones).
+/// One consumption event. The type holds a valid one; the server judges each event of a
+/// batch alone (`batch::judge_event`), so its schema is what the server accepts: an event
+/// that does not fit is answered `rejected` and the rest of the batch still applies.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageEvent {
+    /// A client-made UUID; the ledger applies an id at most once. Another id is answered
+    /// `invalid_event` (and echoed when it is a string).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
     pub id: uuid::Uuid,
+    /// An action code; an unknown one is answered `unknown_action`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
     pub action: Action,
+    /// Missing or null means false.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
     pub regenerate: bool,
+    /// `~0` followed by lowercase hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    pub occurred_at: Timestamp,
+    /// RFC 3339; stored as the recording time when it is later than that.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, required = false))]
+    pub occurred_at: DateTime<Utc>,
 }
 
-/// `POST /v1/usage` body.
+/// `POST /v1/usage` body (at most 1 MiB).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageBatch {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub events: Vec<UsageEvent>,
 }
 
 /// What the ledger answered for one event.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
@@ -119,6 +143,7 @@ impl EventStatus {
 }
 
 /// Why an event was rejected.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -143,6 +168,7 @@ impl Reason {
 
 /// One entry of `results`, in the order of the batch's events. `id` echoes the event's id
 /// when it was a string (null when it was missing or not a string).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventResult {
     pub id: Option<String>,
@@ -152,6 +178,7 @@ pub struct EventResult {
 }
 
 /// `POST /v1/usage` answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageAnswer {
     pub results: Vec<EventResult>,
@@ -159,6 +186,7 @@ pub struct UsageAnswer {
 }
 
 /// One row of the Usage History.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageRow {
     pub id: String,
@@ -168,8 +196,8 @@ pub struct UsageRow {
     pub job_id: Option<String>,
     pub member_id: String,
     pub member: String,
-    pub occurred_at: Timestamp,
-    pub recorded_at: Timestamp,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
     pub bucket: Bucket,
     /// Always negative: what the row took from the team (-1 today).
     pub credits: i64,
@@ -177,6 +205,7 @@ pub struct UsageRow {
 }
 
 /// `GET /v1/usage`: newest first; `next_before` is the cursor for the next page.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsagePage {
     pub rows: Vec<UsageRow>,
@@ -184,6 +213,7 @@ pub struct UsagePage {
 }
 
 /// `GET /v1/members`: one entry per member.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberUsage {
     pub member_id: String,
@@ -193,35 +223,41 @@ pub struct MemberUsage {
 }
 
 /// `POST /v1/topups` body (a valid one; see `topup::judge_topup` for raw ones).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopupRequest {
     pub id: uuid::Uuid,
+    /// At most the server's largest top-up (1,000,000 by default).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub credits: u64,
 }
 
 /// The error shape of every 4xx: `{"error": {"code", "message"}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ErrorBody {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        ErrorBody { error: ErrorDetail { code: code.to_owned(), message: message.into() } }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody { error: ErrorDetail { code, message: message.into() } }
     }
 }
 
 /// `GET /v1/insights`: why credits empty fast, for the current cycle (SPEC rule 13).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Insights {
-    pub cycle_start: Timestamp,
-    pub resets_at: Option<Timestamp>,
+    pub cycle_start: DateTime<Utc>,
+    pub resets_at: Option<DateTime<Utc>>,
     /// Largest first.
     pub by_action: Vec<ActionCredits>,
     /// Largest first.
@@ -235,6 +271,7 @@ pub struct Insights {
     pub advice: Vec<Advice>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionCredits {
     pub action: Action,
@@ -242,6 +279,7 @@ pub struct ActionCredits {
     pub credits: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberCredits {
     pub member_id: String,
@@ -249,6 +287,7 @@ pub struct MemberCredits {
     pub credits: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Regenerations {
     pub credits: u64,
@@ -257,36 +296,42 @@ pub struct Regenerations {
 }
 
 /// Job Assistant runs on jobs that never got a cover letter, an answer or a bid this cycle.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobAssistantUnused {
     pub jobs: u64,
     pub credits: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Matching {
     pub job_matching: u64,
     pub auto_bid: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailyCredits {
     /// `YYYY-MM-DD`, UTC.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub date: String,
     pub credits: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
     /// Credits used this cycle per day elapsed (at least one day).
     pub per_day: f64,
     /// When spendable credits run out at that pace; null when they last past the reset.
-    pub runs_out_at: Option<Timestamp>,
+    pub runs_out_at: Option<DateTime<Utc>>,
     /// Whole days between running out and the reset; null when there is no such gap.
     pub days_before_reset: Option<i64>,
 }
 
 /// Advice codes; the popup turns each into a sentence from seed 001.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Advice {

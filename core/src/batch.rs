@@ -125,7 +125,7 @@ mod json {
     use super::*;
     use crate::action::Action;
     use crate::job_id::is_job_id;
-    use crate::refusal::Refusal;
+    use crate::refusal::{ErrorCode, Refusal};
     use serde_json::Value;
 
     /// Judges a `POST /v1/usage` body. The whole body is refused only when it is not a batch
@@ -133,18 +133,18 @@ mod json {
     /// each event is judged alone so one bad event never jams a client's outbox.
     pub fn judge_batch(body: &[u8]) -> Result<Vec<Judged>, Refusal> {
         if body.len() > MAX_BATCH_BYTES {
-            return Err(Refusal::new("body_too_large", format!("a batch body is at most {MAX_BATCH_BYTES} bytes")));
+            return Err(Refusal::new(ErrorCode::BodyTooLarge, format!("a batch body is at most {MAX_BATCH_BYTES} bytes")));
         }
-        let value: Value = serde_json::from_slice(body).map_err(|e| Refusal::new("invalid_json", format!("the body is not JSON: {e}")))?;
+        let value: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(ErrorCode::InvalidJson, format!("the body is not JSON: {e}")))?;
         let events = value
             .get("events")
             .and_then(Value::as_array)
-            .ok_or_else(|| Refusal::new("invalid_batch", "the body must be an object with an \"events\" array"))?;
+            .ok_or_else(|| Refusal::new(ErrorCode::InvalidBatch, "the body must be an object with an \"events\" array"))?;
         if events.is_empty() {
-            return Err(Refusal::new("empty_batch", "\"events\" is empty"));
+            return Err(Refusal::new(ErrorCode::EmptyBatch, "\"events\" is empty"));
         }
         if events.len() > MAX_BATCH_EVENTS {
-            return Err(Refusal::new("too_many_events", format!("a batch holds at most {MAX_BATCH_EVENTS} events, got {}", events.len())));
+            return Err(Refusal::new(ErrorCode::TooManyEvents, format!("a batch holds at most {MAX_BATCH_EVENTS} events, got {}", events.len())));
         }
         let judged: Vec<Judged> = events.iter().map(judge_event).collect();
         let mut seen = std::collections::HashSet::new();
@@ -153,7 +153,7 @@ mod json {
             if let Some(id) = same
                 && !seen.insert(id.clone())
             {
-                return Err(Refusal::new("duplicate_id", format!("the id {id} appears twice in the batch")));
+                return Err(Refusal::new(ErrorCode::DuplicateId, format!("the id {id} appears twice in the batch")));
             }
         }
         Ok(judged)
@@ -270,7 +270,7 @@ mod tests {
         const ID2: &str = "1c8b2d63-4a8f-4d9f-8e6f-3b5c7d9e1f20";
 
         fn code(r: Result<Vec<Judged>, Refusal>) -> &'static str {
-            r.unwrap_err().code
+            r.unwrap_err().code.code()
         }
 
         #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{Balance, Bucket};
 use crate::cycle::{Cycle, Timestamp, cycle_at, trial_end};
 use crate::plan::{CreditConfig, Plan};
-use crate::refusal::Refusal;
+use crate::refusal::{ErrorCode, Refusal};
 
 /// The most seats a team may have (a guard against typos, not a product limit).
 pub const MAX_SEATS: u32 = 10_000;
@@ -47,7 +47,7 @@ fn check_seats(seats: u32) -> Result<u32, Refusal> {
     if (1..=MAX_SEATS).contains(&seats) {
         Ok(seats)
     } else {
-        Err(Refusal::new("invalid_seats", format!("seats must be between 1 and {MAX_SEATS}, got {seats}")))
+        Err(Refusal::new(ErrorCode::InvalidSeats, format!("seats must be between 1 and {MAX_SEATS}, got {seats}")))
     }
 }
 
@@ -57,7 +57,7 @@ impl Ledger {
         let seats = check_seats(seats)?;
         let anchor = anchor.unwrap_or(now);
         if anchor > now {
-            return Err(Refusal::new("anchor_in_future", format!("the anchor {anchor} is in the future")));
+            return Err(Refusal::new(ErrorCode::AnchorInFuture, format!("the anchor {anchor} is in the future")));
         }
         let mut ledger = Ledger { plan, seats, anchor, period_start: anchor, monthly_paid: 0, used: 0, extra: 0, low_percent: cfg.low_percent };
         ledger.settle(now, cfg);
@@ -115,7 +115,7 @@ impl Ledger {
     /// Adds a paid pack to Extra Credits (the billing system took the payment).
     pub fn top_up(&mut self, credits: u64, cfg: &CreditConfig) -> Result<(), Refusal> {
         check_topup(credits, cfg)?;
-        self.extra = self.extra.checked_add(credits).ok_or_else(|| Refusal::new("invalid_credits", "Extra Credits would overflow"))?;
+        self.extra = self.extra.checked_add(credits).ok_or_else(|| Refusal::new(ErrorCode::InvalidCredits, "Extra Credits would overflow"))?;
         Ok(())
     }
 
@@ -125,7 +125,7 @@ impl Ledger {
         let new_plan = plan.unwrap_or(self.plan);
         let new_seats = check_seats(seats.unwrap_or(self.seats))?;
         if new_plan == Plan::Trial && self.plan != Plan::Trial {
-            return Err(Refusal::new("invalid_plan", "a team on a paid plan cannot go back to the trial"));
+            return Err(Refusal::new(ErrorCode::InvalidPlan, "a team on a paid plan cannot go back to the trial"));
         }
         self.settle(now, cfg);
         if self.plan == Plan::Trial && new_plan.is_paid() {
@@ -143,7 +143,7 @@ impl Ledger {
     /// that paid and Used goes down; a row from an earlier period goes to Extra Credits.
     pub fn refund(&mut self, row: RefundTarget, now: Timestamp, cfg: &CreditConfig) -> Result<(), Refusal> {
         if row.refunded {
-            return Err(Refusal::new("already_refunded", "this usage row was refunded already"));
+            return Err(Refusal::new(ErrorCode::AlreadyRefunded, "this usage row was refunded already"));
         }
         self.settle(now, cfg);
         if row.recorded_at >= self.period_start {
@@ -185,7 +185,7 @@ pub fn check_topup(credits: u64, cfg: &CreditConfig) -> Result<u64, Refusal> {
     if (1..=cfg.max_topup).contains(&credits) {
         Ok(credits)
     } else {
-        Err(Refusal::new("invalid_credits", format!("credits must be a whole number from 1 to {}, got {credits}", cfg.max_topup)))
+        Err(Refusal::new(ErrorCode::InvalidCredits, format!("credits must be a whole number from 1 to {}, got {credits}", cfg.max_topup)))
     }
 }
 

@@ -20,4 +20,4 @@ pub use action::{Action, PriceTable};
 pub use cycle::{Cycle, Timestamp};
 pub use ledger::Ledger;
 pub use plan::{CreditConfig, Plan};
-pub use refusal::Refusal;
+pub use refusal::{ErrorCode, Refusal};

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::action::PriceTable;
 
 /// A team's plan. `Trial` is the 14-day trial with a daily allowance.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Plan {

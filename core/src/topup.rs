@@ -3,7 +3,7 @@
 use crate::api::TopupRequest;
 use crate::ledger::Ledger;
 use crate::plan::CreditConfig;
-use crate::refusal::Refusal;
+use crate::refusal::{ErrorCode, Refusal};
 
 /// Records a top-up unless its id was recorded before. `prior` is the credits recorded
 /// under that id, if any: the same request again changes nothing; the same id with another
@@ -11,7 +11,7 @@ use crate::refusal::Refusal;
 pub fn apply_topup(ledger: &mut Ledger, request: &TopupRequest, prior: Option<u64>, cfg: &CreditConfig) -> Result<TopupOutcome, Refusal> {
     match prior {
         Some(credits) if credits == request.credits => Ok(TopupOutcome::AlreadyRecorded),
-        Some(credits) => Err(Refusal::new("topup_id_reused", format!("top-up {} was recorded with {credits} credits", request.id))),
+        Some(credits) => Err(Refusal::new(ErrorCode::TopupIdReused, format!("top-up {} was recorded with {credits} credits", request.id))),
         None => {
             ledger.top_up(request.credits, cfg)?;
             Ok(TopupOutcome::Recorded)
@@ -30,17 +30,17 @@ pub enum TopupOutcome {
 #[cfg(feature = "json")]
 pub fn judge_topup(body: &[u8], cfg: &CreditConfig) -> Result<TopupRequest, Refusal> {
     use serde_json::Value;
-    let value: Value = serde_json::from_slice(body).map_err(|e| Refusal::new("invalid_json", format!("the body is not JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| Refusal::new(ErrorCode::InvalidJson, format!("the body is not JSON: {e}")))?;
     let id = value
         .get("id")
         .and_then(Value::as_str)
         .and_then(|s| uuid::Uuid::try_parse(s).ok())
-        .ok_or_else(|| Refusal::new("invalid_id", "\"id\" must be a UUID string"))?;
+        .ok_or_else(|| Refusal::new(ErrorCode::InvalidId, "\"id\" must be a UUID string"))?;
     let credits = match value.get("credits") {
         Some(Value::Number(n)) => n
             .as_u64()
-            .ok_or_else(|| Refusal::new("invalid_credits", format!("credits must be a whole number from 1 to {}, got {n}", cfg.max_topup)))?,
-        _ => return Err(Refusal::new("invalid_credits", "\"credits\" must be a number")),
+            .ok_or_else(|| Refusal::new(ErrorCode::InvalidCredits, format!("credits must be a whole number from 1 to {}, got {n}", cfg.max_topup)))?,
+        _ => return Err(Refusal::new(ErrorCode::InvalidCredits, "\"credits\" must be a number")),
     };
     Ok(TopupRequest { id, credits: crate::ledger::check_topup(credits, cfg)? })
 }

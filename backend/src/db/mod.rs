@@ -22,7 +22,9 @@
 //!   writers wait, and foreign keys are enforced.
 //!
 //! `$n` queries are issued through [`Conn`], and the `on!` macro expands one query body for
-//! both engines with their concrete types, so there is no dynamic `Any` layer.
+//! both engines with their concrete types, so there is no dynamic `Any` layer. A query with
+//! a variable list (an id list, optional filters, a multi-row insert) is built with sqlx's
+//! `QueryBuilder`, which writes each engine's placeholders; rows decode into `FromRow` structs.
 
 pub mod queries;
 

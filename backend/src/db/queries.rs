@@ -8,7 +8,7 @@ use credits_core::api::{Bucket, MemberUsage, Reason, Role, UsageRow};
 use credits_core::batch::Prior;
 use credits_core::ledger::RefundTarget;
 use credits_core::{Action, Ledger, Plan, Timestamp};
-use sqlx::AssertSqlSafe;
+use sqlx::{FromRow, QueryBuilder};
 
 use super::{Conn, on};
 
@@ -29,6 +29,10 @@ fn unsigned<T: TryFrom<i64>>(v: i64, what: &str) -> sqlx::Result<T> {
     T::try_from(v).map_err(|_| decode_err(format!("{what} out of range: {v}")))
 }
 
+fn code<T>(parse: fn(&str) -> Option<T>, code: &str, what: &str) -> sqlx::Result<T> {
+    parse(code).ok_or_else(|| decode_err(format!("unknown {what} {code}")))
+}
+
 fn signed(v: u64) -> i64 {
     // The CHECKs and the core keep every counter far below i64::MAX.
     i64::try_from(v).unwrap_or(i64::MAX)
@@ -45,40 +49,62 @@ pub struct Principal {
 }
 
 fn role(code: &str) -> sqlx::Result<Role> {
-    Role::from_code(code).ok_or_else(|| decode_err(format!("unknown role {code}")))
+    self::code(Role::from_code, code, "role")
+}
+
+#[derive(FromRow)]
+struct PrincipalRow {
+    member_id: String,
+    name: String,
+    role: String,
+    team_id: String,
+    team_name: String,
+    #[sqlx(flatten)]
+    ledger: LedgerRow,
 }
 
 /// The member a token belongs to, with its team's ledger as of now (one query: a balance
 /// read needs nothing more).
 pub async fn principal_by_token_hash(c: Conn<'_>, hash: &str) -> sqlx::Result<Option<(Principal, Ledger)>> {
-    const SQL: &str = "SELECT m.id, m.name, m.role, t.id, t.name, \
+    const SQL: &str = "SELECT m.id AS member_id, m.name, m.role, t.id AS team_id, t.name AS team_name, \
                        l.plan, l.seats, l.anchor, l.period_start, l.monthly_paid, l.used, l.extra, l.low_percent \
                        FROM tokens k JOIN members m ON m.id = k.member_id JOIN teams t ON t.id = m.team_id \
                        JOIN ledgers l ON l.team_id = t.id WHERE k.hash = $1";
-    type Row = (String, String, String, String, String, String, i64, i64, i64, i64, i64, i64, i64);
-    let row: Option<Row> = on!(c, c => sqlx::query_as(SQL).bind(hash).fetch_optional(&mut *c).await?);
-    let Some((member_id, name, r, team_id, team_name, plan, seats, anchor, period_start, monthly_paid, used, extra, low)) = row else {
-        return Ok(None);
-    };
-    let ledger = ledger_from((plan, seats, anchor, period_start, monthly_paid, used, extra, low))?;
-    Ok(Some((Principal { member_id, name, role: role(&r)?, team_id, team_name }, ledger)))
+    let row: Option<PrincipalRow> = on!(c, c => sqlx::query_as(SQL).bind(hash).fetch_optional(&mut *c).await?);
+    let Some(r) = row else { return Ok(None) };
+    let ledger = r.ledger.try_into()?;
+    Ok(Some((Principal { member_id: r.member_id, name: r.name, role: role(&r.role)?, team_id: r.team_id, team_name: r.team_name }, ledger)))
 }
 
 // ---- teams and ledgers ----
 
-type LedgerRow = (String, i64, i64, i64, i64, i64, i64, i64);
+#[derive(FromRow)]
+struct LedgerRow {
+    plan: String,
+    seats: i64,
+    anchor: i64,
+    period_start: i64,
+    monthly_paid: i64,
+    used: i64,
+    extra: i64,
+    low_percent: i64,
+}
 
-fn ledger_from(r: LedgerRow) -> sqlx::Result<Ledger> {
-    Ok(Ledger {
-        plan: Plan::from_code(&r.0).ok_or_else(|| decode_err(format!("unknown plan {}", r.0)))?,
-        seats: unsigned(r.1, "seats")?,
-        anchor: ts(r.2)?,
-        period_start: ts(r.3)?,
-        monthly_paid: unsigned(r.4, "monthly_paid")?,
-        used: unsigned(r.5, "used")?,
-        extra: unsigned(r.6, "extra")?,
-        low_percent: unsigned(r.7, "low_percent")?,
-    })
+impl TryFrom<LedgerRow> for Ledger {
+    type Error = sqlx::Error;
+
+    fn try_from(r: LedgerRow) -> sqlx::Result<Ledger> {
+        Ok(Ledger {
+            plan: code(Plan::from_code, &r.plan, "plan")?,
+            seats: unsigned(r.seats, "seats")?,
+            anchor: ts(r.anchor)?,
+            period_start: ts(r.period_start)?,
+            monthly_paid: unsigned(r.monthly_paid, "monthly_paid")?,
+            used: unsigned(r.used, "used")?,
+            extra: unsigned(r.extra, "extra")?,
+            low_percent: unsigned(r.low_percent, "low_percent")?,
+        })
+    }
 }
 
 /// The team's ledger. With `lock`, inside a write transaction: PostgreSQL locks the row
@@ -89,7 +115,7 @@ pub async fn ledger(c: Conn<'_>, team: &str, lock: bool) -> sqlx::Result<Option<
         "SELECT plan, seats, anchor, period_start, monthly_paid, used, extra, low_percent FROM ledgers WHERE team_id = $1 FOR UPDATE";
     let sql = if lock && matches!(c, super::Engine::Postgres(_)) { SQL_LOCK } else { SQL };
     let row: Option<LedgerRow> = on!(c, c => sqlx::query_as(sql).bind(team).fetch_optional(&mut *c).await?);
-    row.map(ledger_from).transpose()
+    row.map(Ledger::try_from).transpose()
 }
 
 pub async fn save_ledger(c: Conn<'_>, team: &str, l: &Ledger) -> sqlx::Result<()> {
@@ -140,8 +166,7 @@ pub async fn insert_team(c: Conn<'_>, id: &str, name: &str, now: Timestamp, l: &
 /// The team's name, if the team exists.
 pub async fn team_name(c: Conn<'_>, id: &str) -> sqlx::Result<Option<String>> {
     const SQL: &str = "SELECT name FROM teams WHERE id = $1";
-    let row: Option<(String,)> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
-    Ok(row.map(|r| r.0))
+    Ok(on!(c, c => sqlx::query_scalar(SQL).bind(id).fetch_optional(&mut *c).await?))
 }
 
 // ---- members and tokens ----
@@ -154,6 +179,22 @@ pub struct Member {
     pub role: Role,
 }
 
+#[derive(FromRow)]
+struct MemberRow {
+    id: String,
+    team_id: String,
+    name: String,
+    role: String,
+}
+
+impl TryFrom<MemberRow> for Member {
+    type Error = sqlx::Error;
+
+    fn try_from(r: MemberRow) -> sqlx::Result<Member> {
+        Ok(Member { id: r.id, team_id: r.team_id, name: r.name, role: role(&r.role)? })
+    }
+}
+
 pub async fn insert_member(c: Conn<'_>, m: &Member, now: Timestamp) -> sqlx::Result<()> {
     const SQL: &str = "INSERT INTO members (id, team_id, name, role, created_at) VALUES ($1, $2, $3, $4, $5)";
     on!(c, c => sqlx::query(SQL).bind(&m.id).bind(&m.team_id).bind(&m.name).bind(m.role.code()).bind(ms(now)).execute(&mut *c).await?.rows_affected());
@@ -162,27 +203,35 @@ pub async fn insert_member(c: Conn<'_>, m: &Member, now: Timestamp) -> sqlx::Res
 
 pub async fn member(c: Conn<'_>, id: &str) -> sqlx::Result<Option<Member>> {
     const SQL: &str = "SELECT id, team_id, name, role FROM members WHERE id = $1";
-    let row: Option<(String, String, String, String)> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
-    row.map(|(id, team_id, name, r)| Ok(Member { id, team_id, name, role: role(&r)? })).transpose()
+    let row: Option<MemberRow> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
+    row.map(Member::try_from).transpose()
 }
 
 /// The team's members, oldest first.
 pub async fn members(c: Conn<'_>, team: &str) -> sqlx::Result<Vec<Member>> {
     const SQL: &str = "SELECT id, team_id, name, role FROM members WHERE team_id = $1 ORDER BY created_at, id";
-    let rows: Vec<(String, String, String, String)> = on!(c, c => sqlx::query_as(SQL).bind(team).fetch_all(&mut *c).await?);
-    rows.into_iter().map(|(id, team_id, name, r)| Ok(Member { id, team_id, name, role: role(&r)? })).collect()
+    let rows: Vec<MemberRow> = on!(c, c => sqlx::query_as(SQL).bind(team).fetch_all(&mut *c).await?);
+    rows.into_iter().map(Member::try_from).collect()
 }
 
 /// Credits each member consumed since `since` (non-refunded usage rows), members with none
 /// included; largest first, then by name.
 pub async fn members_usage(c: Conn<'_>, team: &str, since: Timestamp) -> sqlx::Result<Vec<MemberUsage>> {
-    const SQL: &str = "SELECT m.id, m.name, m.role, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used FROM members m \
+    #[derive(FromRow)]
+    struct Row {
+        member_id: String,
+        name: String,
+        role: String,
+        used: i64,
+    }
+    const SQL: &str = "SELECT m.id AS member_id, m.name, m.role, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used FROM members m \
                        LEFT JOIN events e ON e.team_id = m.team_id AND e.member_id = m.id AND e.status = 'applied' \
                        AND e.refunded = FALSE AND e.recorded_at >= $2 \
                        WHERE m.team_id = $1 GROUP BY m.id, m.name, m.role ORDER BY used DESC, m.name, m.id";
-    let rows: Vec<(String, String, String, i64)> =
-        on!(c, c => sqlx::query_as(SQL).persistent(false).bind(team).bind(ms(since)).fetch_all(&mut *c).await?);
-    rows.into_iter().map(|(member_id, name, r, used)| Ok(MemberUsage { member_id, name, role: role(&r)?, used: unsigned(used, "used")? })).collect()
+    let rows: Vec<Row> = on!(c, c => sqlx::query_as(SQL).persistent(false).bind(team).bind(ms(since)).fetch_all(&mut *c).await?);
+    rows.into_iter()
+        .map(|r| Ok(MemberUsage { member_id: r.member_id, name: r.name, role: role(&r.role)?, used: unsigned(r.used, "used")? }))
+        .collect()
 }
 
 pub async fn insert_token(c: Conn<'_>, hash: &str, member: &str, now: Timestamp) -> sqlx::Result<()> {
@@ -207,27 +256,34 @@ pub async fn delete_tokens(c: Conn<'_>, member: &str) -> sqlx::Result<u64> {
 
 /// The first outcome recorded under each of `ids`, with the team it belongs to.
 pub async fn event_priors(c: Conn<'_>, ids: &[uuid::Uuid]) -> sqlx::Result<HashMap<uuid::Uuid, (String, Prior)>> {
+    #[derive(FromRow)]
+    struct Row {
+        id: String,
+        team_id: String,
+        status: String,
+        reason: Option<String>,
+    }
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT id, team_id, status, reason FROM events WHERE id IN ({})", list.join(", "));
-    let rows: Vec<(String, String, String, Option<String>)> = on!(c, c => {
-        let mut q = sqlx::query_as(AssertSqlSafe(sql)).persistent(false);
+    let rows: Vec<Row> = on!(c, c => {
+        let mut q = QueryBuilder::new("SELECT id, team_id, status, reason FROM events WHERE id IN (");
+        let mut list = q.separated(", ");
         for id in ids {
-            q = q.bind(id.to_string());
+            list.push_bind(id.to_string());
         }
-        q.fetch_all(&mut *c).await?
+        q.push(")");
+        q.build_query_as().persistent(false).fetch_all(&mut *c).await?
     });
     rows.into_iter()
-        .map(|(id, team, status, reason)| {
-            let id = uuid::Uuid::try_parse(&id).map_err(|e| decode_err(format!("event id {id}: {e}")))?;
-            let prior = match (status.as_str(), reason.as_deref().and_then(Reason::from_code)) {
+        .map(|r| {
+            let id = uuid::Uuid::try_parse(&r.id).map_err(|e| decode_err(format!("event id {}: {e}", r.id)))?;
+            let prior = match (r.status.as_str(), r.reason.as_deref().and_then(Reason::from_code)) {
                 ("applied", _) => Prior::Applied,
                 ("rejected", Some(reason)) => Prior::Rejected(reason),
-                _ => return Err(decode_err(format!("event {id}: status {status} reason {reason:?}"))),
+                _ => return Err(decode_err(format!("event {id}: status {} reason {:?}", r.status, r.reason))),
             };
-            Ok((id, (team, prior)))
+            Ok((id, (r.team_id, prior)))
         })
         .collect()
 }
@@ -254,36 +310,26 @@ pub struct NewEvent<'a> {
 const INSERT_CHUNK: usize = 100;
 
 pub async fn insert_events(mut c: Conn<'_>, rows: &[NewEvent<'_>]) -> sqlx::Result<()> {
-    const COLUMNS: usize = 12;
+    const INSERT: &str =
+        "INSERT INTO events (id, team_id, member_id, status, reason, action, regenerate, job_id, occurred_at, recorded_at, bucket, credits) ";
     for chunk in rows.chunks(INSERT_CHUNK) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLUMNS).map(|k| format!("${}", r * COLUMNS + k)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO events (id, team_id, member_id, status, reason, action, regenerate, job_id, occurred_at, recorded_at, bucket, credits) VALUES {}",
-            values.join(", ")
-        );
         on!(&mut c, c => {
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for e in chunk {
-                q = q
-                    .bind(e.id.as_str())
-                    .bind(e.team_id)
-                    .bind(e.member_id)
-                    .bind(if e.reason.is_some() { "rejected" } else { "applied" })
-                    .bind(e.reason.map(Reason::code))
-                    .bind(e.action.map(Action::code))
-                    .bind(e.regenerate)
-                    .bind(e.job_id)
-                    .bind(e.occurred_at.map(ms))
-                    .bind(ms(e.recorded_at))
-                    .bind(e.bucket.map(Bucket::code))
-                    .bind(signed(e.credits));
-            }
-            q.execute(&mut **c).await?.rows_affected()
+            let mut q = QueryBuilder::new(INSERT);
+            q.push_values(chunk, |mut row, e| {
+                row.push_bind(e.id.as_str())
+                    .push_bind(e.team_id)
+                    .push_bind(e.member_id)
+                    .push_bind(if e.reason.is_some() { "rejected" } else { "applied" })
+                    .push_bind(e.reason.map(Reason::code))
+                    .push_bind(e.action.map(Action::code))
+                    .push_bind(e.regenerate)
+                    .push_bind(e.job_id)
+                    .push_bind(e.occurred_at.map(ms))
+                    .push_bind(ms(e.recorded_at))
+                    .push_bind(e.bucket.map(Bucket::code))
+                    .push_bind(signed(e.credits));
+            });
+            q.build().execute(&mut **c).await?.rows_affected()
         });
     }
     Ok(())
@@ -301,89 +347,90 @@ pub struct UsageFilter {
     pub since: Option<Timestamp>,
 }
 
-type UsageTuple = (String, String, bool, Option<String>, String, String, i64, i64, String, i64, bool);
+#[derive(FromRow)]
+struct UsageDbRow {
+    id: String,
+    action: String,
+    regenerate: bool,
+    job_id: Option<String>,
+    member_id: String,
+    member: String,
+    occurred_at: i64,
+    recorded_at: i64,
+    bucket: String,
+    credits: i64,
+    refunded: bool,
+}
 
-enum Bind {
-    Text(String),
-    Int(i64),
+impl TryFrom<UsageDbRow> for UsageRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: UsageDbRow) -> sqlx::Result<UsageRow> {
+        let action = code(Action::from_code, &r.action, "action")?;
+        Ok(UsageRow {
+            id: r.id,
+            action,
+            label: action.label().to_owned(),
+            regenerate: r.regenerate,
+            job_id: r.job_id,
+            member_id: r.member_id,
+            member: r.member,
+            occurred_at: ts(r.occurred_at)?,
+            recorded_at: ts(r.recorded_at)?,
+            bucket: code(Bucket::from_code, &r.bucket, "bucket")?,
+            credits: -r.credits,
+            refunded: r.refunded,
+        })
+    }
 }
 
 /// Usage rows of the team, newest first by `(recorded_at, id)`, at most `limit`.
 pub async fn usage_rows(c: Conn<'_>, team: &str, f: &UsageFilter, limit: u32) -> sqlx::Result<Vec<UsageRow>> {
-    let mut sql = String::from(
-        "SELECT e.id, e.action, e.regenerate, e.job_id, e.member_id, m.name, e.occurred_at, e.recorded_at, e.bucket, e.credits, e.refunded \
-         FROM events e JOIN members m ON m.id = e.member_id WHERE e.team_id = $1 AND e.status = 'applied'",
-    );
-    let mut binds = vec![Bind::Text(team.to_owned())];
-    let param = |binds: &mut Vec<Bind>, b: Bind| {
-        binds.push(b);
-        format!("${}", binds.len())
-    };
-    if let Some(a) = f.action {
-        let p = param(&mut binds, Bind::Text(a.code().to_owned()));
-        sql += &format!(" AND e.action = {p}");
-    }
-    if let Some(m) = &f.member_id {
-        let p = param(&mut binds, Bind::Text(m.clone()));
-        sql += &format!(" AND e.member_id = {p}");
-    }
-    if let Some(j) = &f.job_id {
-        let p = param(&mut binds, Bind::Text(j.clone()));
-        sql += &format!(" AND e.job_id = {p}");
-    }
-    if let Some(since) = f.since {
-        let p = param(&mut binds, Bind::Int(ms(since)));
-        sql += &format!(" AND e.recorded_at >= {p}");
-    }
-    if let Some((at, id)) = &f.before {
-        let pa = param(&mut binds, Bind::Int(ms(*at)));
-        let pi = param(&mut binds, Bind::Text(id.clone()));
-        sql += &format!(" AND (e.recorded_at < {pa} OR (e.recorded_at = {pa} AND e.id < {pi}))");
-    }
-    let pl = param(&mut binds, Bind::Int(i64::from(limit)));
-    sql += &format!(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT {pl}");
-    let rows: Vec<UsageTuple> = on!(c, c => {
-        let mut q = sqlx::query_as(AssertSqlSafe(sql)).persistent(false);
-        for b in &binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.as_str()),
-                Bind::Int(i) => q.bind(*i),
-            };
+    const SELECT: &str = "SELECT e.id, e.action, e.regenerate, e.job_id, e.member_id, m.name AS member, e.occurred_at, e.recorded_at, \
+                          e.bucket, e.credits, e.refunded FROM events e JOIN members m ON m.id = e.member_id \
+                          WHERE e.status = 'applied' AND e.team_id = ";
+    let rows: Vec<UsageDbRow> = on!(c, c => {
+        let mut q = QueryBuilder::new(SELECT);
+        q.push_bind(team);
+        if let Some(a) = f.action {
+            q.push(" AND e.action = ").push_bind(a.code());
         }
-        q.fetch_all(&mut *c).await?
+        if let Some(m) = &f.member_id {
+            q.push(" AND e.member_id = ").push_bind(m.as_str());
+        }
+        if let Some(j) = &f.job_id {
+            q.push(" AND e.job_id = ").push_bind(j.as_str());
+        }
+        if let Some(since) = f.since {
+            q.push(" AND e.recorded_at >= ").push_bind(ms(since));
+        }
+        if let Some((at, id)) = &f.before {
+            q.push(" AND (e.recorded_at < ").push_bind(ms(*at));
+            q.push(" OR (e.recorded_at = ").push_bind(ms(*at)).push(" AND e.id < ").push_bind(id.as_str()).push("))");
+        }
+        q.push(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT ").push_bind(i64::from(limit));
+        q.build_query_as().persistent(false).fetch_all(&mut *c).await?
     });
-    rows.into_iter().map(usage_row).collect()
-}
-
-fn usage_row(r: UsageTuple) -> sqlx::Result<UsageRow> {
-    let (id, action, regenerate, job_id, member_id, member, occurred_at, recorded_at, bucket, credits, refunded) = r;
-    let action = Action::from_code(&action).ok_or_else(|| decode_err(format!("unknown action {action}")))?;
-    Ok(UsageRow {
-        id,
-        action,
-        label: action.label().to_owned(),
-        regenerate,
-        job_id,
-        member_id,
-        member,
-        occurred_at: ts(occurred_at)?,
-        recorded_at: ts(recorded_at)?,
-        bucket: Bucket::from_code(&bucket).ok_or_else(|| decode_err(format!("unknown bucket {bucket}")))?,
-        credits: -credits,
-        refunded,
-    })
+    rows.into_iter().map(UsageRow::try_from).collect()
 }
 
 /// What a refund needs of a team's usage row, if the team has that row.
 pub async fn refund_target(c: Conn<'_>, team: &str, id: &str) -> sqlx::Result<Option<RefundTarget>> {
     const SQL: &str = "SELECT bucket, credits, recorded_at, refunded FROM events WHERE id = $1 AND team_id = $2 AND status = 'applied'";
-    let row: Option<(String, i64, i64, bool)> = on!(c, c => sqlx::query_as(SQL).bind(id).bind(team).fetch_optional(&mut *c).await?);
-    row.map(|(bucket, credits, recorded_at, refunded)| {
+    #[derive(FromRow)]
+    struct Row {
+        bucket: String,
+        credits: i64,
+        recorded_at: i64,
+        refunded: bool,
+    }
+    let row: Option<Row> = on!(c, c => sqlx::query_as(SQL).bind(id).bind(team).fetch_optional(&mut *c).await?);
+    row.map(|r| {
         Ok(RefundTarget {
-            bucket: Bucket::from_code(&bucket).ok_or_else(|| decode_err(format!("unknown bucket {bucket}")))?,
-            credits: unsigned(credits, "credits")?,
-            recorded_at: ts(recorded_at)?,
-            refunded,
+            bucket: code(Bucket::from_code, &r.bucket, "bucket")?,
+            credits: unsigned(r.credits, "credits")?,
+            recorded_at: ts(r.recorded_at)?,
+            refunded: r.refunded,
         })
     })
     .transpose()
@@ -400,8 +447,13 @@ pub async fn mark_refunded(c: Conn<'_>, id: &str) -> sqlx::Result<()> {
 /// The team and credits a top-up id was recorded with, if it was.
 pub async fn topup_prior(c: Conn<'_>, id: &str) -> sqlx::Result<Option<(String, u64)>> {
     const SQL: &str = "SELECT team_id, credits FROM topups WHERE id = $1";
-    let row: Option<(String, i64)> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
-    row.map(|(team, credits)| Ok((team, unsigned(credits, "credits")?))).transpose()
+    #[derive(FromRow)]
+    struct Row {
+        team_id: String,
+        credits: i64,
+    }
+    let row: Option<Row> = on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await?);
+    row.map(|r| Ok((r.team_id, unsigned(r.credits, "credits")?))).transpose()
 }
 
 pub async fn insert_topup(c: Conn<'_>, id: &str, team: &str, credits: u64, member: Option<&str>, now: Timestamp) -> sqlx::Result<()> {
@@ -414,8 +466,14 @@ pub async fn insert_topup(c: Conn<'_>, id: &str, team: &str, credits: u64, membe
 
 /// The stored rules' canonical JSON and ETag, if `rules set` stored any.
 pub async fn rules(c: Conn<'_>) -> sqlx::Result<Option<(String, String)>> {
+    #[derive(FromRow)]
+    struct Row {
+        body: String,
+        etag: String,
+    }
     const SQL: &str = "SELECT body, etag FROM rules WHERE id = 1";
-    on!(c, c => sqlx::query_as(SQL).fetch_optional(&mut *c).await)
+    let row: Option<Row> = on!(c, c => sqlx::query_as(SQL).fetch_optional(&mut *c).await?);
+    Ok(row.map(|r| (r.body, r.etag)))
 }
 
 pub async fn set_rules(c: Conn<'_>, body: &str, etag: &str, now: Timestamp) -> sqlx::Result<()> {

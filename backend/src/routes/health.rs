@@ -3,14 +3,20 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::AppState;
 
+/// `GET /healthz`: always `{"status": "ok"}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
 /// Liveness: the process serves requests.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = crate::openapi::schema::Health)))]
-pub async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",

@@ -2,17 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use credits_core::api::Insights;
+use credits_core::api::{ErrorBody, Insights};
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::db::queries::{self, UsageFilter};
 use crate::errors::ApiError;
-use crate::openapi::schema;
 use crate::ops;
 
 #[utoipa::path(get, path = "/v1/insights", operation_id = "get_insights", tag = "credits", security(("bearer" = [])),
-    responses((status = 200, body = schema::Insights), (status = 401, body = schema::ErrorBody)))]
+    responses((status = 200, body = Insights), (status = 401, body = ErrorBody)))]
 pub async fn get(State(app): State<AppState>, Auth { who, ledger }: Auth) -> Result<Json<Insights>, ApiError> {
     let now = ops::now();
     let balance = ledger.balance(now, &app.cfg);

@@ -13,6 +13,7 @@ mod usage;
 use axum::Extension;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
+use credits_core::ErrorCode;
 use credits_core::batch::MAX_BATCH_BYTES;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -60,8 +61,8 @@ pub fn app(state: AppState) -> axum::Router {
 /// A rejected body: 413 over the limit, else 400.
 pub(crate) fn body_error(rejection: axum::extract::rejection::BytesRejection) -> errors::ApiError {
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        errors::ApiError::new("body_too_large", format!("a body is at most {MAX_BATCH_BYTES} bytes"))
+        errors::ApiError::new(ErrorCode::BodyTooLarge, format!("a body is at most {MAX_BATCH_BYTES} bytes"))
     } else {
-        errors::ApiError::new("invalid_body", rejection.body_text())
+        errors::ApiError::new(ErrorCode::InvalidBody, rejection.body_text())
     }
 }

@@ -3,11 +3,12 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use credits_core::api::ErrorBody;
+use credits_core::recognition::Rules;
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::errors::ApiError;
-use crate::openapi::schema;
 use crate::ops;
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as for GET).
@@ -23,9 +24,9 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 
 #[utoipa::path(get, path = "/v1/rules", operation_id = "get_rules", tag = "extension", security(("bearer" = [])),
     params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer")),
-    responses((status = 200, body = schema::Rules, headers(("ETag" = String, description = "Hash of the rules' canonical JSON"))),
+    responses((status = 200, body = Rules, headers(("ETag" = String, description = "Hash of the rules' canonical JSON"))),
         (status = 304, description = "The rules still have this ETag"),
-        (status = 401, body = schema::ErrorBody)))]
+        (status = 401, body = ErrorBody)))]
 pub async fn get(State(app): State<AppState>, _auth: Auth, headers: HeaderMap) -> Result<Response, ApiError> {
     let (body, etag) = ops::current_rules(&app.store).await?;
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(format!("etag: {e}")))?;

@@ -4,22 +4,21 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use credits_core::api::Balance;
+use credits_core::api::{Balance, ErrorBody, TopupRequest};
 use credits_core::topup::judge_topup;
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::errors::ApiError;
-use crate::openapi::schema;
 use crate::ops;
 
 #[utoipa::path(post, path = "/v1/topups", operation_id = "record_topup", tag = "credits", security(("bearer" = [])),
-    request_body(content = schema::TopupRequest, content_type = "application/json"),
-    responses((status = 200, description = "Recorded (or recorded before under this id)", body = schema::Balance),
-        (status = 400, description = "Not JSON, an id that is not a UUID, credits not a whole number from 1 to 1,000,000", body = schema::ErrorBody),
-        (status = 401, body = schema::ErrorBody),
-        (status = 403, description = "Not an owner", body = schema::ErrorBody),
-        (status = 409, description = "The id was recorded with other credits or by another team", body = schema::ErrorBody)))]
+    request_body(content = TopupRequest, content_type = "application/json"),
+    responses((status = 200, description = "Recorded (or recorded before under this id)", body = Balance),
+        (status = 400, description = "Not JSON, an id that is not a UUID, credits not a whole number from 1 to 1,000,000", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not an owner", body = ErrorBody),
+        (status = 409, description = "The id was recorded with other credits or by another team", body = ErrorBody)))]
 pub async fn post(State(app): State<AppState>, auth: Auth, body: Result<Bytes, BytesRejection>) -> Result<Json<Balance>, ApiError> {
     auth.require_owner()?;
     let who = auth.who;

@@ -6,17 +6,16 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use credits_core::api::{UsageAnswer, UsagePage, UsageRow};
+use credits_core::api::{ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
 use credits_core::batch::judge_batch;
 use credits_core::job_id::is_job_id;
-use credits_core::{Action, Timestamp};
+use credits_core::{Action, ErrorCode, Timestamp};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::db::queries::{self, UsageFilter};
 use crate::errors::ApiError;
-use crate::openapi::schema;
 use crate::ops;
 
 /// Default and largest page of the Usage History.
@@ -24,12 +23,12 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
 #[utoipa::path(post, path = "/v1/usage", operation_id = "record_usage", tag = "credits", security(("bearer" = [])),
-    request_body(content = schema::UsageBatch, content_type = "application/json"),
+    request_body(content = UsageBatch, content_type = "application/json"),
     responses(
-        (status = 200, description = "One result per event, in order, and the balance after the batch", body = schema::UsageAnswer),
-        (status = 400, description = "Not a batch: not JSON, no `events` array, empty, over 500 events, an id twice", body = schema::ErrorBody),
-        (status = 401, body = schema::ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = schema::ErrorBody)))]
+        (status = 200, description = "One result per event, in order, and the balance after the batch", body = UsageAnswer),
+        (status = 400, description = "Not a batch: not JSON, no `events` array, empty, over 500 events, an id twice", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn post(State(app): State<AppState>, Auth { who, .. }: Auth, body: Result<Bytes, BytesRejection>) -> Result<Json<UsageAnswer>, ApiError> {
     let body = body.map_err(super::body_error)?;
     let judged = judge_batch(&body)?;
@@ -51,7 +50,7 @@ pub struct UsageQuery {
     /// The `next_before` of the previous page.
     before: Option<String>,
     /// Only this action (`cover_letter`, ...).
-    #[param(value_type = Option<schema::Action>)]
+    #[param(value_type = Option<Action>)]
     action: Option<String>,
     /// Only this member's rows (a member id).
     #[param(format = Uuid)]
@@ -61,7 +60,7 @@ pub struct UsageQuery {
 }
 
 fn invalid(message: String) -> ApiError {
-    ApiError::new("invalid_query", message)
+    ApiError::new(ErrorCode::InvalidQuery, message)
 }
 
 /// The page cursor: URL-safe base64 of `recorded_at_ms:row_id`, opaque to clients.
@@ -106,16 +105,16 @@ impl UsageQuery {
         };
         let before = match &self.before {
             None => None,
-            Some(c) => Some(parse_cursor(c).ok_or_else(|| ApiError::new("invalid_cursor", "before is not a cursor this server gave out"))?),
+            Some(c) => Some(parse_cursor(c).ok_or_else(|| ApiError::new(ErrorCode::InvalidCursor, "before is not a cursor this server gave out"))?),
         };
         Ok((UsageFilter { action, member_id, job_id, before, since: None }, limit))
     }
 }
 
 #[utoipa::path(get, path = "/v1/usage", operation_id = "list_usage", tag = "credits", security(("bearer" = [])), params(UsageQuery),
-    responses((status = 200, description = "Newest first; refunded rows included and marked", body = schema::UsagePage),
-        (status = 400, description = "A bad limit, cursor, action, member or job id", body = schema::ErrorBody),
-        (status = 401, body = schema::ErrorBody)))]
+    responses((status = 200, description = "Newest first; refunded rows included and marked", body = UsagePage),
+        (status = 400, description = "A bad limit, cursor, action, member or job id", body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     Auth { who, .. }: Auth,
@@ -146,7 +145,7 @@ mod tests {
         assert_eq!(parse_limit(Some("201")).unwrap(), 200);
         assert_eq!(parse_limit(Some("99999999999999999999999")).unwrap(), 200);
         for bad in ["0", "-1", "abc", "", "1.5", " 3"] {
-            assert_eq!(parse_limit(Some(bad)).unwrap_err().code(), "invalid_query", "{bad:?}");
+            assert_eq!(parse_limit(Some(bad)).unwrap_err().code(), ErrorCode::InvalidQuery, "{bad:?}");
         }
     }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::refusal::Refusal;
+use crate::refusal::{ErrorCode, Refusal};
 
 /// The options page's settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ impl Backend {
         let (scheme, rest) = url.split_once("://").ok_or_else(|| bad_url(url))?;
         let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
         if rest.len() != host_port.len() {
-            return Err(Refusal::new("invalid_backend_url", "the Backend URL must be an origin, without a path"));
+            return Err(Refusal::new(ErrorCode::InvalidBackendUrl, "the Backend URL must be an origin, without a path"));
         }
         let host = host_of(host_port).ok_or_else(|| bad_url(url))?;
         match scheme.to_ascii_lowercase().as_str() {
@@ -48,7 +48,7 @@ impl Backend {
             "http" if is_loopback(&host) => {}
             "http" => {
                 return Err(Refusal::new(
-                    "insecure_backend_url",
+                    ErrorCode::InsecureBackendUrl,
                     "plain http is only for a backend on this machine (127.0.0.1 or localhost); use https",
                 ));
             }
@@ -56,7 +56,7 @@ impl Backend {
         }
         let token = token.trim();
         if token.is_empty() || token.len() > 256 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Refusal::new("invalid_token", "the API token is empty or has spaces in it"));
+            return Err(Refusal::new(ErrorCode::InvalidToken, "the API token is empty or has spaces in it"));
         }
         Ok(Backend { url: format!("{}://{}", scheme.to_ascii_lowercase(), host_port.to_ascii_lowercase()), token: token.to_owned() })
     }
@@ -74,7 +74,7 @@ impl Backend {
 }
 
 fn bad_url(url: &str) -> Refusal {
-    Refusal::new("invalid_backend_url", format!("\"{url}\" is not a URL like https://credits.example.com"))
+    Refusal::new(ErrorCode::InvalidBackendUrl, format!("\"{url}\" is not a URL like https://credits.example.com"))
 }
 
 /// The host of `host[:port]`, if it is well formed.

@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::name::normalize;
 use crate::action::Action;
-use crate::refusal::Refusal;
+use crate::refusal::{ErrorCode, Refusal};
 
 /// Recognition rules (this is also the JSON shape of `GET /v1/rules`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rules {
     /// Bumped by whoever edits the rules; informational.
@@ -24,6 +25,7 @@ pub struct Rules {
 }
 
 /// How one action's controls are named and how its widget is marked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlRule {
     pub action: Action,
@@ -68,7 +70,7 @@ impl Rules {
 
     /// Checks rules from outside (a file, the backend) before they replace the current ones.
     pub fn validate(&self) -> Result<(), Refusal> {
-        let bad = |msg: String| Err(Refusal::new("invalid_rules", msg));
+        let bad = |msg: String| Err(Refusal::new(ErrorCode::InvalidRules, msg));
         if self.container_marker.trim().is_empty() {
             return bad("container_marker is empty".into());
         }
