@@ -8,12 +8,16 @@ mod directive;
 mod outbox;
 mod settings;
 mod view;
+mod worker;
 
 pub use badge::{BadgeView, Tone, toolbar_text};
 pub use directive::{Directive, RegenerateWarning, directive};
 pub use outbox::{KnownBalance, Outbox, Projection, RejectedEvent, SyncError, SyncErrorKind, backoff, credits_for_job};
 pub use settings::{Backend, Settings};
 pub use view::{Described, Problem, View};
+pub use worker::{Answer, Effect, Event, JOB_RETRY_SECS, RULES_EVERY_SECS, Request, STALE_BALANCE_SECS, Stored, StoredRules, Worker};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod worker_tests;

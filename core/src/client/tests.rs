@@ -205,10 +205,7 @@ fn directives_warn_confirm_and_block() {
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
     assert!(d.blocked && !d.confirm, "empty: blocked, no confirmation to offer");
     let prices3 = PriceTable::new(&[(Action::AutoBid, 3)]).unwrap();
-    assert_eq!(
-        directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).cost,
-        3
-    );
+    assert_eq!(directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).cost, 3);
 }
 
 #[test]
