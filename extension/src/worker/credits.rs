@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
 use super::text::Browser;
-use super::{broadcast, sync, with};
+use super::{sync, with};
 use crate::chrome;
 use crate::http::{self, HttpError};
 use crate::js::{field, now, object};
@@ -239,8 +239,7 @@ pub async fn credits(fetch: Fetch, filter: Filter, pack: Option<u64>) -> JsValue
             Fetch::None => false,
             Fetch::Stale => stale(with(|s| s.outbox.balance.as_ref().map(|b| b.at)), &backend.url),
             Fetch::All => {
-                with(|s| s.outbox.retry_now());
-                sync::run_to_end().await;
+                sync::sync_now().await;
                 with(|s| s.outbox.last_error.as_ref().is_none_or(|e| e.kind == SyncErrorKind::Backend))
             }
         };
@@ -295,17 +294,8 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
     let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
         Ok(balance) => {
             TOP_UP.set(None);
-            // Unless the settings changed meanwhile: the balance is another backend's then.
-            let entry = with(|s| {
-                (s.settings.backend.as_ref() == Some(&backend)).then(|| {
-                    s.outbox.learn_balance(balance, now());
-                    store::outbox_entry(&s.outbox)
-                })
-            });
-            if let Some(Ok(entry)) = entry {
-                let _ = store::write(vec![entry]).await;
-            }
-            broadcast::changed();
+            // Unless the settings changed meanwhile (the machine checks the backend).
+            let _ = sync::step(credits_core::client::Event::BalanceLearnt { backend: backend.clone(), balance }).await;
             t.msg("topUpDone", &[&words::credits(&t, pack)])
         }
         Err(e) => {
