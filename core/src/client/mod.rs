@@ -5,6 +5,7 @@
 
 mod badge;
 mod directive;
+mod figures;
 mod outbox;
 mod settings;
 mod view;
@@ -12,6 +13,7 @@ mod worker;
 
 pub use badge::{BadgeView, Tone, toolbar_text};
 pub use directive::{Directive, RegenerateWarning, directive};
+pub use figures::{TopUpAttempt, figures_stale};
 pub use outbox::{KnownBalance, Outbox, Projection, RejectedEvent, SyncError, SyncErrorKind, backoff, credits_for_job};
 pub use settings::{Backend, Settings};
 pub use view::{Described, Problem, View};

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use credits_core::Timestamp;
 use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
-use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind};
+use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, TopUpAttempt, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
@@ -52,16 +52,14 @@ struct Cache {
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
-    /// A top-up sent whose answer never came: `(id, credits)`. The same pack again reuses
-    /// the id, so the backend records it at most once.
-    static TOP_UP: RefCell<Option<(String, u64)>> = const { RefCell::new(None) };
+    static TOP_UP: RefCell<TopUpAttempt> = RefCell::new(TopUpAttempt::default());
 }
 
 /// A new backend or token: nothing known belongs to it (the stored figures are dropped
 /// with the settings' own write, see [`forgotten`]).
 pub fn forget() {
     CACHE.with_borrow_mut(|c| *c = Cache::default());
-    TOP_UP.set(None);
+    TOP_UP.take();
 }
 
 /// The storage entry that drops the stored figures.
@@ -104,9 +102,8 @@ pub fn init(stored: &JsValue, url: Option<String>) {
 /// Whether a sync has learnt a balance newer than the popup's figures (or some are missing).
 fn stale(balance_at: Option<Timestamp>, url: &str) -> bool {
     CACHE.with_borrow(|c| {
-        let oldest =
-            [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)].into_iter().min().flatten();
-        c.url.as_deref() != Some(url) || c.me.is_none() || oldest.is_none_or(|at| balance_at.is_some_and(|b| b > at))
+        let ages = [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)];
+        figures_stale(c.url.as_deref(), url, c.me.is_some(), &ages, balance_at)
     })
 }
 
@@ -281,28 +278,18 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
     if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
         return Err(t.msg("topUpOwnerOnly", &[]));
     }
-    let id = TOP_UP.with_borrow_mut(|pending| match pending {
-        Some((id, c)) if *c == pack => id.clone(),
-        _ => {
-            let id = crate::js::random_uuid();
-            *pending = Some((id.clone(), pack));
-            id
-        }
-    });
+    let id = TOP_UP.with_borrow_mut(|attempt| attempt.id_for(pack, crate::js::random_uuid));
     let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
     let answer = http::post(&backend, "/v1/topups", &body).await;
     let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
         Ok(balance) => {
-            TOP_UP.set(None);
+            TOP_UP.with_borrow_mut(|a| a.ended(None));
             // Unless the settings changed meanwhile (the machine checks the backend).
             let _ = sync::step(credits_core::client::Event::BalanceLearnt { backend: backend.clone(), balance }).await;
             t.msg("topUpDone", &[&words::credits(&t, pack)])
         }
         Err(e) => {
-            // No answer: the same pack again reuses the id. Any answer: a new try is new.
-            if e.kind != SyncErrorKind::Network {
-                TOP_UP.set(None);
-            }
+            TOP_UP.with_borrow_mut(|a| a.ended(Some(e.kind)));
             t.msg("topUpFailed", &[&e.message])
         }
     };
