@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::directive::directive;
+use super::figures::TopUpAttempt;
 use super::outbox::{Outbox, SyncErrorKind};
 use super::settings::{Backend, Settings};
 use super::view::{Described, Problem, View};
@@ -144,6 +145,8 @@ pub struct Worker {
     /// Prices and the low-balance percentage (the core's defaults; the backend's balance
     /// carries its own `low`).
     pub config: CreditConfig,
+    /// A top-up whose answer was lost (this worker life).
+    pub top_up: TopUpAttempt,
     phase: Phase,
     /// The request in flight is `seq`; answers to any other are stale.
     pub(super) seq: u64,
@@ -161,6 +164,7 @@ impl Worker {
             outbox,
             rules,
             config,
+            top_up: TopUpAttempt::default(),
             phase: Phase::Idle,
             seq: 0,
             again: false,
@@ -249,6 +253,7 @@ impl Worker {
                     self.rules.checked_at = None;
                     self.wanted.clear();
                     self.failed_jobs.clear();
+                    self.top_up = TopUpAttempt::default();
                     self.phase = Phase::Idle;
                     self.again = false;
                     self.seq += 1;

@@ -200,6 +200,7 @@ fn new_settings_forget_the_old_backend_and_ignore_its_late_answers() {
     w.outbox.learn_balance(ledger_balance(5), t0());
     w.rules.etag = Some("\"v1\"".into());
     w.outbox.record(ev(1));
+    w.top_up.id_for(100, || "lost".into());
     let (old, _) = fetch(&w.step(Event::Alarm, t0(), 0.5)).unwrap();
     let mut settings = w.settings.clone();
     settings.confirm_regenerate = true;
@@ -212,6 +213,7 @@ fn new_settings_forget_the_old_backend_and_ignore_its_late_answers() {
     assert!(matches!(req, Request::PostUsage(_)), "the pending click goes to the new backend");
     assert!(matches!(&fx[2], Effect::Fetch { backend, .. } if Some(backend) == settings.backend.as_ref()));
     assert_eq!((w.outbox.balance.is_none(), w.rules.etag.as_deref()), (true, None));
+    assert_eq!(w.top_up.id_for(100, || "new".into()), "new", "a lost top-up of the old backend is not retried on the new one");
     let late = UsageAnswer { results: vec![], balance: ledger_balance(1) };
     assert_eq!(w.step(Event::Answered { seq: old, answer: Answer::Usage(late) }, t0(), 0.5), [], "the old backend's answer");
     assert!(w.outbox.balance.is_none());

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use credits_core::Timestamp;
 use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
-use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, TopUpAttempt, figures_stale};
+use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
@@ -52,14 +52,12 @@ struct Cache {
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
-    static TOP_UP: RefCell<TopUpAttempt> = RefCell::new(TopUpAttempt::default());
 }
 
 /// A new backend or token: nothing known belongs to it (the stored figures are dropped
 /// with the settings' own write, see [`forgotten`]).
 pub fn forget() {
     CACHE.with_borrow_mut(|c| *c = Cache::default());
-    TOP_UP.take();
 }
 
 /// The storage entry that drops the stored figures.
@@ -278,18 +276,18 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
     if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
         return Err(t.msg("topUpOwnerOnly", &[]));
     }
-    let id = TOP_UP.with_borrow_mut(|attempt| attempt.id_for(pack, crate::js::random_uuid));
+    let id = with(|s| s.top_up.id_for(pack, crate::js::random_uuid));
     let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
     let answer = http::post(&backend, "/v1/topups", &body).await;
     let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
         Ok(balance) => {
-            TOP_UP.with_borrow_mut(|a| a.ended(None));
+            with(|s| s.top_up.ended(None));
             // Unless the settings changed meanwhile (the machine checks the backend).
             let _ = sync::step(credits_core::client::Event::BalanceLearnt { backend: backend.clone(), balance }).await;
             t.msg("topUpDone", &[&words::credits(&t, pack)])
         }
         Err(e) => {
-            TOP_UP.with_borrow_mut(|a| a.ended(Some(e.kind)));
+            with(|s| s.top_up.ended(Some(e.kind)));
             t.msg("topUpFailed", &[&e.message])
         }
     };
