@@ -264,7 +264,7 @@ impl Worker {
                     self.trigger(now, &mut fx);
                 }
             }
-            Event::Answered { seq, answer } if seq == self.seq && self.syncing() => self.answered(answer, now, &mut fx),
+            Event::Answered { seq, answer } if seq == self.seq && self.syncing() => self.answered(answer, now, jitter, &mut fx),
             Event::Failed { seq, kind, message } if seq == self.seq && self.syncing() => self.failed(kind, message, now, jitter, &mut fx),
             Event::Answered { .. } | Event::Failed { .. } => {} // stale: another backend's, or abandoned
         }
@@ -328,10 +328,16 @@ impl Worker {
         fx.push(Effect::Fetch { seq: self.seq, backend, request });
     }
 
-    fn answered(&mut self, answer: Answer, now: Timestamp, fx: &mut Vec<Effect>) {
+    fn answered(&mut self, answer: Answer, now: Timestamp, jitter: f64, fx: &mut Vec<Effect>) {
         match (std::mem::take(&mut self.phase), answer) {
             (Phase::Posting, Answer::Usage(a)) => {
+                let before = self.outbox.pending.len();
                 self.outbox.answered(&a, &self.config.prices, now);
+                if self.outbox.pending.len() == before {
+                    // An answer for none of the batch's events: sending it again at once
+                    // would loop; back off as after any backend error.
+                    return self.failed_as(Phase::Posting, SyncErrorKind::Backend, "unexpected_usage_answer".into(), now, jitter, fx);
+                }
                 fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
                 self.post_or_balance(now, fx);
             }
@@ -373,7 +379,12 @@ impl Worker {
     }
 
     fn failed(&mut self, kind: SyncErrorKind, message: String, now: Timestamp, jitter: f64, fx: &mut Vec<Effect>) {
-        match std::mem::take(&mut self.phase) {
+        let phase = std::mem::take(&mut self.phase);
+        self.failed_as(phase, kind, message, now, jitter, fx);
+    }
+
+    fn failed_as(&mut self, phase: Phase, kind: SyncErrorKind, message: String, now: Timestamp, jitter: f64, fx: &mut Vec<Effect>) {
+        match phase {
             // Nothing leaves the outbox; the next try waits longer.
             Phase::Posting | Phase::Balance | Phase::Idle => {
                 self.outbox.failed(kind, message, now, jitter);

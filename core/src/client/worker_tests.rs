@@ -114,6 +114,18 @@ fn a_click_is_saved_then_posted_and_the_sync_ends_with_balance_and_rules() {
 }
 
 #[test]
+fn an_answer_for_none_of_the_batch_backs_off_instead_of_looping() {
+    let mut w = worker();
+    let (seq, _) = fetch(&w.step(Event::Click(ev(1)), t0(), 0.0)).unwrap();
+    let answer = UsageAnswer { results: vec![], balance: ledger_balance(5) };
+    let fx = w.step(Event::Answered { seq, answer: Answer::Usage(answer) }, t0(), 0.0);
+    assert_eq!(fetch(&fx), None);
+    assert_eq!(w.outbox.last_error.as_ref().map(|e| e.kind), Some(SyncErrorKind::Backend));
+    assert!(fx.contains(&Effect::RetryAt(t0() + Duration::seconds(1))));
+    assert_eq!(w.outbox.pending.len(), 1);
+}
+
+#[test]
 fn a_trigger_during_a_sync_runs_it_once_more() {
     let mut w = worker();
     let (seq, req) = fetch(&w.step(Event::Alarm, t0(), 0.5)).unwrap();
