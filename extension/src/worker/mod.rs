@@ -6,8 +6,9 @@
 //!
 //! The worker can be stopped at any moment (30 s idle, a browser restart), so every change
 //! of the outbox is written to `chrome.storage.local` before it is acknowledged. The state
-//! is loaded once per worker life into [`State`], the core's step machine: every decision is
-//! its, [`sync`] only runs the effects it returns (never holding the state across an `await`). The outbox has no "in flight" state (the core's design): a worker that dies
+//! is loaded once per worker life into [`State`], the core's step machine: it makes every
+//! decision, [`sync`] only runs the effects it returns (never holding the state across an
+//! `await`). The outbox has no "in flight" state (the core's design): a worker that dies
 //! mid-request sends the same batch again and the backend answers `duplicate`.
 //!
 //! The JS loader (`extension/background.js`) registers the listeners synchronously and
