@@ -368,6 +368,9 @@ enum Step {
     SyncNow,
     WorkerDies,
     WorkerDiesAndStarts,
+    /// The options page saved again (same backend), mid-sync or not.
+    SettingsSaved,
+    RejectionsSeen,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -382,6 +385,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::SyncNow),
         1 => Just(Step::WorkerDies),
         1 => Just(Step::WorkerDiesAndStarts),
+        1 => Just(Step::SettingsSaved),
+        1 => Just(Step::RejectionsSeen),
     ]
 }
 
@@ -438,6 +443,12 @@ proptest! {
                     shell.die();
                     shell.run(Event::Started, now);
                 }
+                Step::SettingsSaved => {
+                    let mut settings = shell.worker.settings.clone();
+                    settings.confirm_regenerate = !settings.confirm_regenerate;
+                    shell.run(Event::SettingsSaved(settings), now);
+                }
+                Step::RejectionsSeen => shell.run(Event::RejectionsSeen, now),
             }
             prop_assert!(shell.out.len() <= 1, "one request at a time");
             if let Some(p) = shell.worker.outbox.projection(&cfg.prices, cfg.low_percent) {
@@ -462,6 +473,7 @@ proptest! {
         }
         prop_assert!(shell.worker.outbox.pending.is_empty(), "the outbox drains");
         prop_assert_eq!(&shell.saved.1, &shell.worker.outbox, "what is saved is what the worker holds");
+        prop_assert_eq!(&shell.saved.0, &shell.worker.settings);
         let mut applied = server.applied.clone();
         applied.sort();
         applied.dedup();
