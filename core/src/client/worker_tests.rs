@@ -126,6 +126,16 @@ fn an_answer_for_none_of_the_batch_backs_off_instead_of_looping() {
 }
 
 #[test]
+fn an_answer_that_does_not_fit_the_step_ends_the_sync_and_changes_nothing() {
+    let mut w = worker();
+    let (seq, _) = fetch(&w.step(Event::Click(ev(1)), t0(), 0.0)).unwrap();
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.0);
+    assert!(matches!(fx.as_slice(), [Effect::Warn(_)]), "{fx:?}");
+    assert!(!w.syncing());
+    assert_eq!((w.outbox.pending.len(), w.outbox.balance.is_none()), (1, true));
+}
+
+#[test]
 fn a_trigger_during_a_sync_runs_it_once_more() {
     let mut w = worker();
     let (seq, req) = fetch(&w.step(Event::Alarm, t0(), 0.5)).unwrap();
