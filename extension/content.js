@@ -254,6 +254,16 @@
     .warning:empty { display: none; }`;
   const chipParts = new WeakMap();
 
+  // Words come from _locales (the worker sends numbers and codes). chrome.i18n has no
+  // plural rules: the key for "one" or "many" is chosen by the number.
+  const msg = (key, ...subs) => chrome.i18n.getMessage(key, subs.map(String));
+  const plural = new Intl.PluralRules(chrome.i18n.getUILanguage());
+  const one = (n) => plural.select(n) === 'one';
+  const credits = (n) => one(n) ? msg('creditsOne') : msg('creditsMany', n);
+  const warningText = (w) => !w ? ''
+    : w.job_used == null ? msg('contentRegenerate', credits(w.cost))
+    : msg('contentRegenerateJob', credits(w.cost), credits(w.job_used));
+
   // Draws (or removes) the chip of one control from its directive.
   function apply(t, directive) {
     t.directive = directive ?? null;
@@ -272,9 +282,9 @@
     }
     if (t.el.nextSibling !== t.chip) t.el.after(t.chip);
     const { chip, warning } = chipParts.get(t.chip);
-    chip.textContent = directive.blocked ? `${directive.chip} · none left` : directive.chip;
+    chip.textContent = directive.blocked ? msg('contentChipBlocked', credits(directive.cost)) : credits(directive.cost);
     chip.classList.toggle('blocked', directive.blocked);
-    warning.textContent = directive.warning ?? '';
+    warning.textContent = warningText(directive.warning);
   }
 
   const BADGE_CSS = `
@@ -290,6 +300,27 @@
     .problem::before { content: "⚠ "; }`;
   let badge = null;
 
+  function badgeDetail(b) {
+    if (!b.configured) return msg('contentNotSetUp');
+    if (b.spendable == null) return msg('contentBalanceUnknown');
+    const detail = msg('contentDetail', credits(b.spendable), b.remaining, b.extra);
+    return b.pending > 0 ? `${detail} ${msg('contentWaiting', b.pending)}` : detail;
+  }
+
+  // What needs attention: rejections not yet seen, then the last sync error.
+  function problemText(p) {
+    if (!p) return '';
+    const parts = [];
+    if (p.rejected_unseen > 0) {
+      const reason = p.last_reason ?? msg('contentRefused');
+      parts.push(one(p.rejected_unseen) ? msg('contentRejectedOne', reason) : msg('contentRejectedMany', p.rejected_unseen, reason));
+    }
+    if (p.sync_error === 'network') parts.push(msg('contentOffline', p.pending));
+    else if (p.sync_error === 'unauthorized') parts.push(msg('contentUnauthorized'));
+    else if (p.sync_error === 'backend') parts.push(msg('contentSyncFailed', p.detail ?? ''));
+    return parts.join('. ');
+  }
+
   function drawBadge(view) {
     if (!badge) {
       const { host, shadow } = ownElement('upwex-credits-badge', BADGE_CSS);
@@ -298,18 +329,21 @@
       box.setAttribute('role', 'status');
       box.setAttribute('aria-live', 'polite');
       const count = make('span', 'count');
-      box.append(count, make('span', 'unit', ' credits'), make('span', 'detail'), make('span', 'problem'));
+      box.append(count, make('span', 'unit'), make('span', 'detail'), make('span', 'problem'));
       shadow.append(box);
       document.documentElement.append(host);
-      badge = { host, box, count, detail: box.querySelector('.detail'), problem: box.querySelector('.problem') };
+      badge = { host, box, count, unit: box.querySelector('.unit'), detail: box.querySelector('.detail'), problem: box.querySelector('.problem') };
     }
     const b = view.badge;
+    const detail = badgeDetail(b);
+    const problem = problemText(view.problem);
     badge.host.hidden = !b.visible;
     badge.box.dataset.tone = b.tone;
-    badge.count.textContent = b.text;
-    badge.detail.textContent = b.detail;
-    badge.problem.textContent = view.problem ?? '';
-    badge.box.setAttribute('aria-label', view.problem ? `${b.detail}. ${view.problem}` : b.detail);
+    badge.count.textContent = b.spendable ?? '–';
+    badge.unit.textContent = ` ${msg(b.spendable != null && one(b.spendable) ? 'contentUnitOne' : 'contentUnitMany')}`;
+    badge.detail.textContent = detail;
+    badge.problem.textContent = problem;
+    badge.box.setAttribute('aria-label', problem ? `${detail}. ${problem}` : detail);
   }
 
   const NOTICE_CSS = `
@@ -328,7 +362,7 @@
     const { host, shadow } = ownElement('upwex-credits-notice', NOTICE_CSS);
     const box = make('div', `notice ${kind}`);
     box.setAttribute('role', 'alertdialog');
-    box.setAttribute('aria-label', 'Upwex Credits');
+    box.setAttribute('aria-label', msg('extName'));
     box.append(make('p', '', text));
     for (const [label, action, primary] of buttons) {
       const b = make('button', primary ? 'primary' : '', label);
@@ -385,17 +419,17 @@
     }
     if (d.blocked) {
       stop(event);
-      showNotice(control, 'out', "You're out of Upwex credits: this AI action was not run.", [
-        ['Top Up', () => ask({ type: 'content:top-up' }).catch(() => {}), true],
-        ['Close'],
+      showNotice(control, 'out', msg('contentOutOfCredits'), [
+        [msg('contentTopUp'), () => ask({ type: 'content:top-up' }).catch(() => {}), true],
+        [msg('contentClose')],
       ]);
       return;
     }
     if (d.confirm) {
       stop(event);
-      showNotice(control, 'confirm', d.warning ?? `This uses ${d.chip}.`, [
-        ['Regenerate', () => { allowOnce.add(control); control.click(); }, true],
-        ['Cancel'],
+      showNotice(control, 'confirm', warningText(d.warning) || msg('contentConfirm', credits(d.cost)), [
+        [msg('contentConfirmRegenerate'), () => { allowOnce.add(control); control.click(); }, true],
+        [msg('contentCancel')],
       ]);
       return;
     }

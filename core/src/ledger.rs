@@ -34,6 +34,24 @@ pub struct Ledger {
     pub low_percent: u8,
 }
 
+/// The one per-charge rule: a charge of `cost` is paid whole by one bucket, the monthly
+/// pool if it covers the cost, else Extra Credits, else nobody (refused). The client's
+/// projection and directives apply this same function to pending events.
+pub fn paying_bucket(remaining: u64, extra: u64, cost: u64) -> Option<Bucket> {
+    if remaining >= cost {
+        Some(Bucket::Monthly)
+    } else if extra >= cost {
+        Some(Bucket::Extra)
+    } else {
+        None
+    }
+}
+
+/// `low` (rule 12): spendable at or below `low_percent` of Total Credits.
+pub fn is_low(spendable: u64, total: u64, low_percent: u8) -> bool {
+    spendable.saturating_mul(100) <= total.saturating_mul(u64::from(low_percent))
+}
+
 /// What a refund needs to know about the usage row it returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RefundTarget {
@@ -99,15 +117,11 @@ impl Ledger {
     pub fn charge(&mut self, cost: u64, now: Timestamp, cfg: &CreditConfig) -> Result<Bucket, crate::api::Reason> {
         self.settle(now, cfg);
         let remaining = self.total(now, cfg).saturating_sub(self.monthly_paid);
-        let bucket = if remaining >= cost {
-            self.monthly_paid += cost;
-            Bucket::Monthly
-        } else if self.extra >= cost {
-            self.extra -= cost;
-            Bucket::Extra
-        } else {
-            return Err(crate::api::Reason::InsufficientCredits);
-        };
+        let bucket = paying_bucket(remaining, self.extra, cost).ok_or(crate::api::Reason::InsufficientCredits)?;
+        match bucket {
+            Bucket::Monthly => self.monthly_paid += cost,
+            Bucket::Extra => self.extra -= cost,
+        }
         self.used += cost;
         Ok(bucket)
     }
@@ -174,7 +188,7 @@ impl Ledger {
             resets_at: l.cycle(now, cfg).map(|c| c.end),
             plan: l.plan,
             seats: l.seats,
-            low: spendable.saturating_mul(100) <= total.saturating_mul(u64::from(l.low_percent)),
+            low: is_low(spendable, total, l.low_percent),
             cycle_start: l.period_start,
         }
     }

@@ -7,7 +7,7 @@
 //! | message | reply |
 //! | --- | --- |
 //! | `content:hello {}` | [`View`]: badge, problem, container marker |
-//! | `content:describe {url, candidates: [Candidate]}` | [`Described`]: a directive or null per candidate, same order |
+//! | `content:describe {url, candidates: [Candidate]}` | [`Described`](credits_core::client::Described): a directive or null per candidate, same order |
 //! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | [`View`] once the event is stored |
 //! | `content:top-up {}` | `{}`: the worker opened the top-up page |
 //! | `page:state {}` | [`PageState`]: settings, badge and outbox state (the options page, the tests) |
@@ -25,7 +25,8 @@
 
 use credits_core::Action;
 use credits_core::Timestamp;
-use credits_core::client::{BadgeView, Directive, RejectedEvent, Settings, SyncError};
+use credits_core::client::View;
+use credits_core::client::{RejectedEvent, Settings, SyncError};
 use credits_core::recognition::{Candidate, NameParts};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -185,20 +186,6 @@ impl Refresh {
     pub fn new(view: View) -> Self {
         Refresh { kind: "worker:refresh", view }
     }
-}
-
-/// What every Upwork tab draws: the badge, a problem to show with it, and the marker
-/// that makes an element an Upwex container (from the rules in force).
-#[derive(Clone, Debug, Serialize)]
-pub struct View {
-    pub badge: BadgeView,
-    pub problem: Option<String>,
-    pub marker: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Described {
-    pub directives: Vec<Option<Directive>>,
 }
 
 /// The state behind the popup and the options page.

@@ -5,10 +5,8 @@
 //! unreadable falls back to its default
 //! (and for rules, to the shipped ones): a corrupt entry never stops the extension.
 
-use credits_core::Timestamp;
+pub use credits_core::client::StoredRules;
 use credits_core::client::{Outbox, Settings};
-use credits_core::recognition::Rules;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::chrome;
@@ -19,21 +17,6 @@ const SETTINGS: &str = "settings";
 const OUTBOX: &str = "outbox";
 const RULES: &str = "rules";
 pub const POPUP: &str = "popup";
-
-/// Recognition rules from the backend, with the ETag they came with.
-#[derive(Clone, Debug, Serialize)]
-pub struct StoredRules {
-    pub rules: Rules,
-    pub etag: Option<String>,
-    /// When the backend was last asked (answered 200 or 304).
-    pub checked_at: Option<Timestamp>,
-}
-
-impl StoredRules {
-    pub fn shipped() -> StoredRules {
-        StoredRules { rules: Rules::shipped(), etag: None, checked_at: None }
-    }
-}
 
 /// Everything persisted, as loaded.
 pub struct Loaded {

@@ -32,7 +32,7 @@ test('the real options page connects the extension to the backend', async () => 
   const connection = await configureExtension(browser, { url: backend.url, token: team.token });
   assert.equal(connection, 'Connected as Owner (Acme)');
   const state = await syncNow(browser);
-  assert.equal(state.view.badge.text, '250');
+  assert.equal(state.view.badge.spendable, 250);
   assert.equal(state.settings.backend.url, backend.url);
 });
 

@@ -65,7 +65,11 @@ test('a top-up unblocks the controls', async () => {
   await page.getByRole('button', { name: 'Answer with AI' }).click();
   const rows = await waitForRows(backend, team.token, 1);
   assert.equal(rows[0].bucket, 'extra');
-  await waitForBadge(page, '1');
+  const b = await waitForBadge(page, '1');
+  // One credit is singular, on the badge and in its detail.
+  assert.equal(b.detail, '1 credit left: 0 monthly, 1 extra');
+  const unit = await page.evaluate(() => document.querySelector('upwex-credits-badge').shadowRoot.querySelector('.unit').textContent);
+  assert.equal(unit, ' credit');
 });
 
 test('an event the backend rejects is shown, not dropped', async () => {

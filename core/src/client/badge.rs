@@ -1,4 +1,5 @@
-//! The balance badge on Upwork pages and on the toolbar icon.
+//! The balance badge on Upwork pages and on the toolbar icon. Numbers and a tone only:
+//! the content script puts them into words from `_locales`.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,15 +21,16 @@ pub enum Tone {
 /// Everything a badge shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadgeView {
-    /// Spendable credits as a number, or "–" when unknown.
-    pub text: String,
-    /// The toolbar icon's badge text (at most 4 characters).
+    /// A backend is set up.
+    pub configured: bool,
+    /// Spendable credits; none when not known (not set up, or never synced).
+    pub spendable: Option<u64>,
+    /// The toolbar icon's badge text (at most 4 characters, empty when unknown).
     pub toolbar: String,
     pub tone: Tone,
+    /// The monthly/extra split, shown on hover or focus and read by screen readers.
     pub remaining: u64,
     pub extra: u64,
-    /// The monthly/extra split, shown on hover or focus and read by screen readers.
-    pub detail: String,
     pub visible: bool,
     pub pending: usize,
     pub rejected_unseen: u32,
@@ -47,24 +49,18 @@ pub fn toolbar_text(n: u64) -> String {
 
 impl BadgeView {
     pub fn new(outbox: &Outbox, settings: &Settings, prices: &PriceTable, low_percent: u8) -> BadgeView {
-        let visible = settings.show_badge;
-        let base = |text: String, tone, detail: String| BadgeView {
-            toolbar: if tone == Tone::Unknown { String::new() } else { text.clone() },
-            text,
-            tone,
+        let unknown = BadgeView {
+            configured: settings.backend.is_some(),
+            spendable: None,
+            toolbar: String::new(),
+            tone: Tone::Unknown,
             remaining: 0,
             extra: 0,
-            detail,
-            visible,
+            visible: settings.show_badge,
             pending: outbox.pending.len(),
             rejected_unseen: outbox.rejected_unseen,
         };
-        if settings.backend.is_none() {
-            return base("–".into(), Tone::Unknown, "Upwex Credits is not set up: open the options to connect".into());
-        }
-        let Some(p) = outbox.projection(prices, low_percent) else {
-            return base("–".into(), Tone::Unknown, "Balance not known yet".into());
-        };
+        let Some(p) = outbox.projection(prices, low_percent).filter(|_| unknown.configured) else { return unknown };
         let tone = if p.spendable == 0 {
             Tone::Red
         } else if settings.low_threshold.map_or(p.low, |t| p.spendable <= t) {
@@ -72,10 +68,6 @@ impl BadgeView {
         } else {
             Tone::Green
         };
-        let mut detail = format!("{} credits left: {} monthly, {} extra", p.spendable, p.remaining, p.extra);
-        if p.pending > 0 {
-            detail.push_str(&format!(" ({} waiting to sync)", p.pending));
-        }
-        BadgeView { toolbar: toolbar_text(p.spendable), remaining: p.remaining, extra: p.extra, ..base(p.spendable.to_string(), tone, detail) }
+        BadgeView { spendable: Some(p.spendable), toolbar: toolbar_text(p.spendable), tone, remaining: p.remaining, extra: p.extra, ..unknown }
     }
 }

@@ -1,5 +1,6 @@
 //! Directives: what the content script draws on a recognized control and does on a click,
 //! decided ahead of the click (a click handler cannot wait for the service worker).
+//! Numbers and codes only: the content script puts them into words from `_locales`.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,19 +16,23 @@ pub struct Directive {
     pub regenerate: bool,
     /// The job the click is for, from the page URL.
     pub job_id: Option<String>,
+    /// The cost chip's number.
     pub cost: u32,
-    /// The cost chip: "1 credit".
-    pub chip: String,
     /// Shown before a Regenerate is used.
-    pub warning: Option<String>,
+    pub warning: Option<RegenerateWarning>,
     /// Hold the click until the user confirms (Regenerate, when the option is on).
     pub confirm: bool,
-    /// Nothing left to spend: show the out-of-credits notice instead of counting.
+    /// The ledger would refuse this charge: show the out-of-credits notice instead of counting.
     pub blocked: bool,
 }
 
-fn credits(n: u64) -> String {
-    if n == 1 { "1 credit".to_owned() } else { format!("{n} credits") }
+/// "Regenerating uses `cost` more. This job has used `job_used` this cycle."
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegenerateWarning {
+    pub cost: u32,
+    /// Credits this page's job has used this cycle (the backend's count plus pending); none
+    /// when the page has no job.
+    pub job_used: Option<u64>,
 }
 
 /// The directive for a recognized control on a page for `job_id`.
@@ -41,20 +46,13 @@ pub fn directive(
 ) -> Directive {
     let cost = prices.cost(recognized.action);
     // Unknown balance (never synced): count, and let the backend decide.
-    let blocked = outbox.projection(prices, low_percent).is_some_and(|p| p.spendable < u64::from(cost));
-    let warning = recognized.regenerate.then(|| {
-        let more = format!("Regenerating uses {} more.", credits(cost.into()));
-        match job_id {
-            Some(job) => format!("{more} This job has used {} this cycle.", credits(outbox.job_used(job, prices))),
-            None => more,
-        }
-    });
+    let blocked = outbox.projection(prices, low_percent).is_some_and(|p| !p.can_pay(cost.into()));
+    let warning = recognized.regenerate.then(|| RegenerateWarning { cost, job_used: job_id.map(|job| outbox.job_used(job, prices)) });
     Directive {
         action: recognized.action,
         regenerate: recognized.regenerate,
         job_id: job_id.map(str::to_owned),
         cost,
-        chip: credits(cost.into()),
         warning,
         confirm: recognized.regenerate && settings.confirm_regenerate && !blocked,
         blocked,

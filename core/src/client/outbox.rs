@@ -11,9 +11,10 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::action::PriceTable;
-use crate::api::{Balance, EventStatus, Reason, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
+use crate::api::{Balance, Bucket, EventStatus, Reason, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
 use crate::batch::MAX_BATCH_EVENTS;
 use crate::cycle::Timestamp;
+use crate::ledger::{is_low, paying_bucket};
 
 /// Rejected events kept to show the user (newest kept).
 pub const MAX_REJECTED: usize = 100;
@@ -189,8 +190,7 @@ impl Outbox {
 
     /// Credits this job has used this cycle: the backend's count plus pending events.
     pub fn job_used(&self, job_id: &str, prices: &PriceTable) -> u64 {
-        let pending: u64 = self.pending.iter().filter(|e| e.job_id.as_deref() == Some(job_id)).map(|e| u64::from(prices.cost(e.action))).sum();
-        self.job_credits.get(job_id).copied().unwrap_or(0) + pending
+        self.job_credits.get(job_id).copied().unwrap_or(0) + self.pending_credits(prices, Some(job_id))
     }
 
     /// Settings changed (a new backend or token): try again at once.
@@ -214,29 +214,48 @@ impl Outbox {
         self.rejected_unseen = 0;
     }
 
-    /// The balance the user should see: the backend's last figures less pending events
-    /// (monthly first, then extra, as the ledger will charge them). `None` before the first
-    /// balance is known.
+    /// Credits the pending events will cost (those for `job_id` only, when given).
+    pub fn pending_credits(&self, prices: &PriceTable, job_id: Option<&str>) -> u64 {
+        self.pending.iter().filter(|e| job_id.is_none_or(|j| e.job_id.as_deref() == Some(j))).map(|e| u64::from(prices.cost(e.action))).sum()
+    }
+
+    /// The balance the user should see: the backend's last figures less the pending events,
+    /// each charged in order by the ledger's own rule ([`paying_bucket`]: one bucket pays a
+    /// whole charge; one no bucket can pay is refused and charges nothing). `None` before
+    /// the first balance is known.
     pub fn projection(&self, prices: &PriceTable, low_percent: u8) -> Option<Projection> {
         let known = self.balance.as_ref()?;
         let b = &known.balance;
-        let pending: u64 = self.pending.iter().map(|e| u64::from(prices.cost(e.action))).sum();
-        let from_monthly = pending.min(b.remaining);
-        let from_extra = (pending - from_monthly).min(b.extra);
-        let remaining = b.remaining - from_monthly;
-        let extra = b.extra - from_extra;
+        let (mut remaining, mut extra, mut used) = (b.remaining, b.extra, b.used);
+        for event in &self.pending {
+            let cost = u64::from(prices.cost(event.action));
+            match paying_bucket(remaining, extra, cost) {
+                Some(Bucket::Monthly) => remaining -= cost,
+                Some(Bucket::Extra) => extra -= cost,
+                None => continue,
+            }
+            used += cost;
+        }
         let spendable = remaining + extra;
-        let low = spendable.saturating_mul(100) <= b.total.saturating_mul(u64::from(low_percent)) || (b.low && spendable <= b.spendable);
+        // The backend's own `low` holds while nothing was refilled (its percentage may differ).
+        let low = is_low(spendable, b.total, low_percent) || (b.low && spendable <= b.spendable);
         Some(Projection {
             remaining,
             extra,
             spendable,
-            used: b.used + from_monthly + from_extra,
+            used,
             total: b.total,
             resets_at: b.resets_at,
             low,
             pending: self.pending.len(),
             as_of: known.at,
         })
+    }
+}
+
+impl Projection {
+    /// Whether the ledger would pay a charge of `cost` now (the directive's block rule).
+    pub fn can_pay(&self, cost: u64) -> bool {
+        paying_bucket(self.remaining, self.extra, cost).is_some()
     }
 }

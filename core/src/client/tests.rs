@@ -188,27 +188,24 @@ fn directives_warn_confirm_and_block() {
     let plain = Recognized { action: Action::CoverLetter, regenerate: false };
     // Balance unknown: counted, never blocked.
     let d = directive(plain, Some("~021"), &o, &settings, &prices, 10);
-    assert_eq!((d.chip.as_str(), d.blocked, d.confirm, d.warning), ("1 credit", false, false, None));
+    assert_eq!((d.cost, d.blocked, d.confirm, d.warning), (1, false, false, None));
     o.learn_balance(balance(5, 0, 250), now);
     o.job_credits.insert("~021".into(), 2);
     o.record(ev(1, Action::CoverLetter, Some("~021")));
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
-    assert_eq!(d.warning.as_deref(), Some("Regenerating uses 1 credit more. This job has used 3 credits this cycle."));
+    assert_eq!(d.warning, Some(RegenerateWarning { cost: 1, job_used: Some(3) }));
     assert!(!d.confirm, "confirmation is off by default");
     settings.confirm_regenerate = true;
     assert!(directive(regen, Some("~021"), &o, &settings, &prices, 10).confirm);
     assert!(!directive(plain, Some("~021"), &o, &settings, &prices, 10).confirm, "only Regenerate asks");
-    assert_eq!(directive(regen, None, &o, &settings, &prices, 10).warning.as_deref(), Some("Regenerating uses 1 credit more."));
+    assert_eq!(directive(regen, None, &o, &settings, &prices, 10).warning, Some(RegenerateWarning { cost: 1, job_used: None }));
     for n in 2..6 {
         o.record(ev(n, Action::Answer, None));
     }
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
     assert!(d.blocked && !d.confirm, "empty: blocked, no confirmation to offer");
     let prices3 = PriceTable::new(&[(Action::AutoBid, 3)]).unwrap();
-    assert_eq!(
-        directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).chip,
-        "3 credits"
-    );
+    assert_eq!(directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).cost, 3);
 }
 
 #[test]
@@ -217,13 +214,14 @@ fn badge_tones_and_text() {
     let now = t("2026-11-06T10:00:00Z");
     let mut o = Outbox::default();
     let mut settings = Settings::default();
-    assert_eq!(BadgeView::new(&o, &settings, &prices, 10).tone, Tone::Unknown);
+    let b = BadgeView::new(&o, &settings, &prices, 10);
+    assert_eq!((b.tone, b.configured, b.spendable), (Tone::Unknown, false, None));
     settings = configured();
     let b = BadgeView::new(&o, &settings, &prices, 10);
-    assert_eq!((b.tone, b.text.as_str(), b.toolbar.as_str()), (Tone::Unknown, "–", ""));
+    assert_eq!((b.tone, b.configured, b.spendable, b.toolbar.as_str()), (Tone::Unknown, true, None, ""));
     o.learn_balance(balance(120, 22, 250), now);
     let b = BadgeView::new(&o, &settings, &prices, 10);
-    assert_eq!((b.tone, b.text.as_str(), b.detail.as_str()), (Tone::Green, "142", "142 credits left: 120 monthly, 22 extra"));
+    assert_eq!((b.tone, b.spendable, b.remaining, b.extra, b.toolbar.as_str()), (Tone::Green, Some(142), 120, 22, "142"));
     settings.low_threshold = Some(150);
     assert_eq!(BadgeView::new(&o, &settings, &prices, 10).tone, Tone::Amber, "the option decides");
     settings.low_threshold = None;
@@ -233,7 +231,7 @@ fn badge_tones_and_text() {
     assert_eq!(BadgeView::new(&o, &settings, &prices, 10).tone, Tone::Green, "the option overrides the backend's low");
     o.learn_balance(balance(0, 0, 250), now);
     let b = BadgeView::new(&o, &settings, &prices, 10);
-    assert_eq!((b.tone, b.text.as_str()), (Tone::Red, "0"));
+    assert_eq!((b.tone, b.spendable), (Tone::Red, Some(0)));
     settings.show_badge = false;
     assert!(!BadgeView::new(&o, &settings, &prices, 10).visible);
     assert_eq!(toolbar_text(9_999), "9999");
@@ -379,4 +377,57 @@ proptest! {
         prop_assert_eq!(p.spendable, b.spendable);
         prop_assert_eq!(client.job_used("~021", &prices), applied.len() as u64);
     }
+}
+
+proptest! {
+    /// One bucket rule: with a price table where an action costs 2, the badge's projection,
+    /// the directive and the ledger agree on every balance. Each click is judged by the
+    /// directive (blocked or not) and by the ledger (applied or refused); the projection
+    /// of the pending clicks equals the ledger's balance after them.
+    #[test]
+    fn badge_directive_and_ledger_agree_on_one_bucket_per_charge(
+        monthly in 0u64..6, extra in 0u64..6, clicks in proptest::collection::vec(any::<bool>(), 1..12)
+    ) {
+        let prices = PriceTable::new(&[(Action::AutoBid, 2)]).unwrap();
+        let cfg = CreditConfig { lite_per_seat: monthly, prices: prices.clone(), ..CreditConfig::default() };
+        let now = t("2026-11-06T10:00:00Z");
+        let mut ledger = Ledger::new(Plan::Lite, 1, None, now, &cfg).unwrap();
+        if extra > 0 { ledger.top_up(extra, &cfg).unwrap(); }
+        let mut o = Outbox::default();
+        o.learn_balance(ledger.balance(now, &cfg), now);
+        let settings = configured();
+        for (n, two) in clicks.into_iter().enumerate() {
+            let action = if two { Action::AutoBid } else { Action::Answer };
+            let d = directive(Recognized { action, regenerate: false }, None, &o, &settings, &prices, cfg.low_percent);
+            let charged = ledger.charge(prices.cost(action).into(), now, &cfg);
+            prop_assert_eq!(d.blocked, charged.is_err(), "the directive blocks exactly what the ledger refuses");
+            o.record(ev(n as u128, action, None));
+            let p = o.projection(&prices, cfg.low_percent).unwrap();
+            let b = ledger.balance(now, &cfg);
+            prop_assert_eq!((p.remaining, p.extra, p.spendable, p.used, p.low), (b.remaining, b.extra, b.spendable, b.used, b.low));
+            let badge = BadgeView::new(&o, &settings, &prices, cfg.low_percent);
+            prop_assert_eq!(badge.spendable, Some(b.spendable));
+        }
+    }
+}
+
+#[test]
+fn one_monthly_and_one_extra_credit_do_not_pay_a_two_credit_action() {
+    let prices = PriceTable::new(&[(Action::AutoBid, 2)]).unwrap();
+    let cfg = CreditConfig { lite_per_seat: 1, prices: prices.clone(), ..CreditConfig::default() };
+    let now = t("2026-11-06T10:00:00Z");
+    let mut ledger = Ledger::new(Plan::Lite, 1, None, now, &cfg).unwrap();
+    ledger.top_up(1, &cfg).unwrap();
+    let mut o = Outbox::default();
+    o.learn_balance(ledger.balance(now, &cfg), now);
+    let badge = BadgeView::new(&o, &configured(), &prices, 10);
+    assert_eq!(badge.spendable, Some(2), "the badge shows both credits");
+    let bid = Recognized { action: Action::AutoBid, regenerate: false };
+    assert!(directive(bid, None, &o, &configured(), &prices, 10).blocked, "no bucket pays 2");
+    assert_eq!(ledger.charge(2, now, &cfg), Err(Reason::InsufficientCredits));
+    let answer = Recognized { action: Action::Answer, regenerate: false };
+    assert!(!directive(answer, None, &o, &configured(), &prices, 10).blocked);
+    // A pending 2-credit event the ledger will refuse charges nothing in the projection.
+    o.record(ev(1, Action::AutoBid, None));
+    assert_eq!(o.projection(&prices, 10).unwrap().spendable, 2);
 }

@@ -4,46 +4,21 @@
 //! again, so directives follow: blocked flips when the pool empties or is topped up), and
 //! the toolbar icon's badge is redrawn.
 
-use credits_core::client::{BadgeView, SyncErrorKind, Tone};
+use credits_core::client::{Tone, View};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 
 use super::State;
 use crate::chrome;
 use crate::js::{object, to_js};
-use crate::messages::{Refresh, View};
+use crate::messages::Refresh;
 
 /// Tabs that may run the content script (the manifest's match pattern).
 const UPWORK_TABS: &str = "https://www.upwork.com/*";
 
 /// What every badge shows now.
 pub fn view(s: &State) -> View {
-    View {
-        badge: BadgeView::new(&s.outbox, &s.settings, &s.config.prices, s.config.low_percent),
-        problem: problem(s),
-        marker: s.rules.rules.container_marker.clone(),
-    }
-}
-
-/// A sentence for what needs the user's attention: rejected events not yet seen, then the
-/// last sync error.
-fn problem(s: &State) -> Option<String> {
-    let o = &s.outbox;
-    let mut parts = Vec::new();
-    if o.rejected_unseen > 0 {
-        let last = o.rejected.last().map_or("refused", |r| r.reason.code());
-        let n = o.rejected_unseen;
-        parts.push(format!("{n} AI action{} not counted by the backend ({last})", if n == 1 { " was" } else { "s were" }));
-    }
-    if let Some(e) = &o.last_error {
-        let waiting = o.pending.len();
-        parts.push(match e.kind {
-            SyncErrorKind::Network => format!("Offline: {waiting} waiting to sync"),
-            SyncErrorKind::Unauthorized => "The API token was refused: check the options".to_owned(),
-            SyncErrorKind::Backend => format!("Sync failed: {}", e.message),
-        });
-    }
-    (!parts.is_empty()).then(|| parts.join(". "))
+    s.view()
 }
 
 /// Sends `worker:refresh` everywhere and redraws the toolbar, without waiting.

@@ -2,15 +2,15 @@
 //! directives, decided by the core), and the clicks on them (into the durable outbox).
 
 use credits_core::api::UsageEvent;
-use credits_core::client::directive;
-use credits_core::job_id::{is_job_id, job_id_from_url};
+use credits_core::client::{Described, Event};
+use credits_core::job_id::is_job_id;
 use credits_core::recognition::Candidate;
 use wasm_bindgen::JsValue;
 
 use super::{broadcast, reply, sync, with};
 use crate::chrome;
-use crate::messages::{Click, ContentMessage, Described};
-use crate::store;
+use crate::js::now;
+use crate::messages::{Click, ContentMessage};
 
 pub async fn handle(message: ContentMessage) -> Result<JsValue, String> {
     match message {
@@ -24,31 +24,19 @@ pub async fn handle(message: ContentMessage) -> Result<JsValue, String> {
     }
 }
 
-/// A directive per candidate (null when it is not a counted control), with the job id from
-/// the page URL. When the backend's count for that job is not known yet, it is fetched in
-/// the background and every tab is refreshed once it is.
+/// A directive per candidate (null when it is not a counted control); a job whose backend
+/// count is not known yet is fetched in the background (the machine decides).
 fn describe(url: &str, candidates: &[Candidate]) -> Described {
-    let job = job_id_from_url(url);
-    let (directives, fetch_job) = with(|s| {
-        let directives: Vec<_> = candidates
-            .iter()
-            .map(|c| {
-                s.rules.rules.recognize(c).ok().map(|r| directive(r, job.as_deref(), &s.outbox, &s.settings, &s.config.prices, s.config.low_percent))
-            })
-            .collect();
-        let recognized = directives.iter().any(Option::is_some);
-        let fetch_job = job.clone().filter(|j| recognized && s.settings.backend.is_some() && s.outbox.job_cycle.is_some() && !s.outbox.knows_job(j));
-        (directives, fetch_job)
+    let (described, effects) = with(|s| s.describe(url, candidates, now()));
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = sync::execute(effects).await;
     });
-    if let Some(job) = fetch_job {
-        sync::want_job(job);
-    }
-    Described { directives }
+    described
 }
 
 /// Records one click: into the outbox, written to storage, and only then acknowledged.
 /// Then every badge moves and a sync starts (neither is waited for).
-async fn record(click: Click) -> Result<crate::messages::View, String> {
+async fn record(click: Click) -> Result<credits_core::client::View, String> {
     let id = uuid::Uuid::parse_str(&click.id).map_err(|_| format!("{} is not a UUID", click.id))?;
     let event = UsageEvent {
         id,
@@ -57,14 +45,7 @@ async fn record(click: Click) -> Result<crate::messages::View, String> {
         job_id: click.job_id.filter(|j| is_job_id(j)),
         occurred_at: click.occurred_at,
     };
-    let entry = with(|s| {
-        s.outbox.record(event);
-        store::outbox_entry(&s.outbox)
-    });
-    let entry = entry.map_err(|e| crate::js::message(&e))?;
-    store::write(vec![entry]).await.map_err(|e| format!("the click could not be stored: {}", crate::js::message(&e)))?;
-    broadcast::changed();
-    sync::spawn();
+    sync::step(Event::Click(event)).await.map_err(|e| format!("the click could not be stored: {}", crate::js::message(&e)))?;
     Ok(with(|s| broadcast::view(s)))
 }
 
@@ -73,4 +54,32 @@ async fn record(click: Click) -> Result<crate::messages::View, String> {
 async fn open_top_up() {
     let props = crate::js::object(&[("url", chrome::runtime_get_url("extension/popup.html#top-up").into())]);
     let _ = chrome::tabs_create(&props).await;
+}
+
+#[cfg(test)]
+mod tests {
+    /// The content script words what the worker sends from `_locales`: every key it names
+    /// exists, and every `content*` key in the file is named by it.
+    #[test]
+    fn every_content_script_key_exists_and_every_content_key_is_used() {
+        let script = include_str!("../../content.js");
+        let messages: serde_json::Map<String, serde_json::Value> = serde_json::from_str(include_str!("../../../_locales/en/messages.json")).unwrap();
+        // Single-quoted literals that look like keys: `msg('creditsOne')`, `'contentUnitOne'`.
+        let quoted: Vec<&str> = script
+            .match_indices('\'')
+            .filter_map(|(i, _)| script[i + 1..].split('\'').next())
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect();
+        let named: Vec<&str> = quoted.iter().copied().filter(|s| s.starts_with("content") || s.starts_with("credits") || *s == "extName").collect();
+        for key in script.split("msg('").skip(1).map(|s| s.split('\'').next().unwrap()) {
+            assert!(named.contains(&key), "{key}");
+        }
+        for key in &named {
+            assert!(messages.contains_key(*key), "messages.json has no {key}");
+        }
+        for key in messages.keys().filter(|k| k.starts_with("content")) {
+            assert!(named.contains(&key.as_str()), "{key} is never used by content.js");
+        }
+        assert!(named.len() >= 20, "{named:?}");
+    }
 }

@@ -9,12 +9,12 @@ use std::cell::RefCell;
 
 use credits_core::Timestamp;
 use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
-use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind};
+use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
 use super::text::Browser;
-use super::{broadcast, sync, with};
+use super::{sync, with};
 use crate::chrome;
 use crate::http::{self, HttpError};
 use crate::js::{field, now, object};
@@ -52,16 +52,12 @@ struct Cache {
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
-    /// A top-up sent whose answer never came: `(id, credits)`. The same pack again reuses
-    /// the id, so the backend records it at most once.
-    static TOP_UP: RefCell<Option<(String, u64)>> = const { RefCell::new(None) };
 }
 
 /// A new backend or token: nothing known belongs to it (the stored figures are dropped
 /// with the settings' own write, see [`forgotten`]).
 pub fn forget() {
     CACHE.with_borrow_mut(|c| *c = Cache::default());
-    TOP_UP.set(None);
 }
 
 /// The storage entry that drops the stored figures.
@@ -104,9 +100,8 @@ pub fn init(stored: &JsValue, url: Option<String>) {
 /// Whether a sync has learnt a balance newer than the popup's figures (or some are missing).
 fn stale(balance_at: Option<Timestamp>, url: &str) -> bool {
     CACHE.with_borrow(|c| {
-        let oldest =
-            [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)].into_iter().min().flatten();
-        c.url.as_deref() != Some(url) || c.me.is_none() || oldest.is_none_or(|at| balance_at.is_some_and(|b| b > at))
+        let ages = [c.members.as_ref().map(|k| k.at), c.insights.as_ref().map(|k| k.at), c.usage.as_ref().map(|k| k.at)];
+        figures_stale(c.url.as_deref(), url, c.me.is_some(), &ages, balance_at)
     })
 }
 
@@ -239,8 +234,7 @@ pub async fn credits(fetch: Fetch, filter: Filter, pack: Option<u64>) -> JsValue
             Fetch::None => false,
             Fetch::Stale => stale(with(|s| s.outbox.balance.as_ref().map(|b| b.at)), &backend.url),
             Fetch::All => {
-                with(|s| s.outbox.retry_now());
-                sync::run_to_end().await;
+                sync::sync_now().await;
                 with(|s| s.outbox.last_error.as_ref().is_none_or(|e| e.kind == SyncErrorKind::Backend))
             }
         };
@@ -282,37 +276,18 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
     if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
         return Err(t.msg("topUpOwnerOnly", &[]));
     }
-    let id = TOP_UP.with_borrow_mut(|pending| match pending {
-        Some((id, c)) if *c == pack => id.clone(),
-        _ => {
-            let id = crate::js::random_uuid();
-            *pending = Some((id.clone(), pack));
-            id
-        }
-    });
+    let id = with(|s| s.top_up.id_for(pack, crate::js::random_uuid));
     let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
     let answer = http::post(&backend, "/v1/topups", &body).await;
     let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
         Ok(balance) => {
-            TOP_UP.set(None);
-            // Unless the settings changed meanwhile: the balance is another backend's then.
-            let entry = with(|s| {
-                (s.settings.backend.as_ref() == Some(&backend)).then(|| {
-                    s.outbox.learn_balance(balance, now());
-                    store::outbox_entry(&s.outbox)
-                })
-            });
-            if let Some(Ok(entry)) = entry {
-                let _ = store::write(vec![entry]).await;
-            }
-            broadcast::changed();
+            with(|s| s.top_up.ended(None));
+            // Unless the settings changed meanwhile (the machine checks the backend).
+            let _ = sync::step(credits_core::client::Event::BalanceLearnt { backend: backend.clone(), balance }).await;
             t.msg("topUpDone", &[&words::credits(&t, pack)])
         }
         Err(e) => {
-            // No answer: the same pack again reuses the id. Any answer: a new try is new.
-            if e.kind != SyncErrorKind::Network {
-                TOP_UP.set(None);
-            }
+            with(|s| s.top_up.ended(Some(e.kind)));
             t.msg("topUpFailed", &[&e.message])
         }
     };

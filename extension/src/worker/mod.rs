@@ -6,7 +6,8 @@
 //!
 //! The worker can be stopped at any moment (30 s idle, a browser restart), so every change
 //! of the outbox is written to `chrome.storage.local` before it is acknowledged. The state
-//! is loaded once per worker life into [`State`] (an in-memory cache, never held across an
+//! is loaded once per worker life into [`State`], the core's step machine: it makes every
+//! decision, [`sync`] only runs the effects it returns (never holding the state across an
 //! `await`). The outbox has no "in flight" state (the core's design): a worker that dies
 //! mid-request sends the same batch again and the backend answers `duplicate`.
 //!
@@ -23,22 +24,16 @@ mod text;
 use std::cell::RefCell;
 
 use credits_core::CreditConfig;
-use credits_core::client::{Outbox, Settings};
+use credits_core::client::{Event, Worker};
 use wasm_bindgen::prelude::*;
 
 use crate::js::{error_reply, to_js};
 use crate::messages::{ContentMessage, PageMessage};
-use crate::store::{self, StoredRules};
+use crate::store;
 
-/// Everything the worker decides with; loaded once per worker life.
-pub struct State {
-    pub settings: Settings,
-    pub outbox: Outbox,
-    pub rules: StoredRules,
-    /// Prices and the low-balance percentage (the core's defaults; the backend's balance
-    /// carries its own `low`).
-    pub config: CreditConfig,
-}
+/// The worker's one state value: the core's machine, holding everything loaded (settings,
+/// outbox, rules) and this worker life's sync.
+pub type State = Worker;
 
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
@@ -55,12 +50,10 @@ pub async fn start() -> Result<(), JsValue> {
     let loaded = store::load().await?;
     let url = loaded.settings.backend.as_ref().map(|b| b.url.clone());
     credits::init(&loaded.popup, url);
-    STATE.with_borrow_mut(|s| {
-        *s = Some(State { settings: loaded.settings, outbox: loaded.outbox, rules: loaded.rules, config: CreditConfig::default() });
-    });
+    STATE.with_borrow_mut(|s| *s = Some(Worker::new(loaded.settings, loaded.outbox, loaded.rules, CreditConfig::default())));
     sync::ensure_alarms().await;
     broadcast::toolbar().await;
-    sync::on_start();
+    sync::spawn(Event::Started);
     Ok(())
 }
 

@@ -1,14 +1,13 @@
 //! Handlers for the extension pages' messages (options page, popup; the popup's figures
 //! and views are in [`super::credits`]).
 
-use credits_core::client::{Backend, Settings};
+use credits_core::client::{Backend, Event, Settings};
 use wasm_bindgen::JsValue;
 
 use super::{broadcast, credits, reply, sync, with};
 use crate::http;
 use crate::js::object;
 use crate::messages::{PageMessage, PageState};
-use crate::store;
 
 pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
     match message {
@@ -19,17 +18,11 @@ pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
         }
         PageMessage::CheckConnection => Ok(check_connection().await),
         PageMessage::SyncNow => {
-            with(|s| s.outbox.retry_now());
-            sync::run_to_end().await;
+            sync::sync_now().await;
             reply(&state())
         }
         PageMessage::RejectionsSeen => {
-            let entry = with(|s| {
-                s.outbox.mark_rejections_seen();
-                store::outbox_entry(&s.outbox)
-            });
-            write(vec![entry.map_err(|e| crate::js::message(&e))?]).await?;
-            broadcast::changed();
+            sync::step(Event::RejectionsSeen).await.map_err(|e| format!("could not save: {}", crate::js::message(&e)))?;
             reply(&state())
         }
         PageMessage::Version => Ok(object(&[("version", crate::VERSION.into())])),
@@ -51,10 +44,6 @@ fn state() -> PageState {
     })
 }
 
-async fn write(entries: Vec<store::Entry>) -> Result<(), String> {
-    store::write(entries).await.map_err(|e| format!("could not save: {}", crate::js::message(&e)))
-}
-
 /// Saves settings the options page has checked (checked again here: a bad backend changes
 /// nothing). A new backend or token forgets what belonged to the old one; pending clicks
 /// stay and go to the new one.
@@ -62,31 +51,7 @@ async fn save_settings(mut settings: Settings) -> Result<(), String> {
     if let Some(b) = &settings.backend {
         settings.backend = Some(Backend::new(&b.url, &b.token).map_err(|r| r.message)?);
     }
-    let (entries, backend_changed) = with(|s| {
-        let changed = s.settings.backend != settings.backend;
-        s.settings = settings;
-        if changed {
-            s.outbox.forget_backend();
-            s.rules.etag = None;
-            s.rules.checked_at = None;
-        }
-        let entries = (|| {
-            let mut entries = vec![store::settings_entry(&s.settings)?, store::outbox_entry(&s.outbox)?, store::rules_entry(&s.rules)?];
-            if changed {
-                credits::forget();
-                entries.push(credits::forgotten());
-            }
-            Ok::<_, JsValue>(entries)
-        })();
-        (entries, changed)
-    });
-    write(entries.map_err(|e| crate::js::message(&e))?).await?;
-    broadcast::changed();
-    if backend_changed {
-        sync::forget_jobs();
-        sync::spawn(); // syncs with the new backend and asks it for rules
-    }
-    Ok(())
+    sync::step(Event::SettingsSaved(settings)).await.map_err(|e| format!("could not save: {}", crate::js::message(&e)))
 }
 
 /// `GET /v1/me` with the saved settings: who the token belongs to, as `{me}` or
