@@ -25,8 +25,7 @@
 
 use credits_core::Action;
 use credits_core::Timestamp;
-use credits_core::client::View;
-use credits_core::client::{RejectedEvent, Settings, SyncError};
+use credits_core::client::{RejectedEvent, Settings, SyncError, View};
 use credits_core::recognition::{Candidate, NameParts};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
