@@ -1,6 +1,5 @@
-//! Small bridges to JavaScript: serde to plain JS objects (JSON-compatible, so
-//! `chrome.storage` and message passing keep them intact; reading back is `crate::read`),
-//! the clock and randomness.
+//! Small bridges to JavaScript: serde to and from plain JS objects (JSON-compatible, so
+//! `chrome.storage` and message passing keep them intact), the clock and randomness.
 
 use credits_core::Timestamp;
 use serde::Serialize;
@@ -9,6 +8,12 @@ use wasm_bindgen::JsValue;
 /// A plain JS value: maps become objects, `None` becomes null (storable, cloneable).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+}
+
+/// A JS value read into a Rust type by serde-wasm-bindgen (messages, the backend's
+/// answers, the stored state: one way everywhere).
+pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| e.to_string())
 }
 
 /// Now, from the browser's clock (the core never reads a clock).
@@ -27,16 +32,6 @@ pub fn message(error: &JsValue) -> String {
         return String::from(e.message());
     }
     error.as_string().unwrap_or_else(|| "unknown error".to_owned())
-}
-
-/// `value[key]`, or undefined.
-pub fn field(value: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A JS array's items (nothing when it is not an array).
-pub fn items(value: &JsValue) -> impl Iterator<Item = JsValue> {
-    value.dyn_ref::<js_sys::Array>().cloned().unwrap_or_default().into_iter()
 }
 
 /// A small JS object from its fields, for the `chrome.*` arguments (cheaper in WASM than a

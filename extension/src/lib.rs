@@ -7,11 +7,10 @@
 //! | --- | --- |
 //! | `lib.rs` | the `wasm_bindgen` entry points, nothing else |
 //! | `chrome.rs` | the `chrome.*` APIs used |
-//! | `js.rs` | serde to plain JS objects, clock, randomness, the popup's view as JS |
+//! | `js.rs` | serde to and from plain JS objects (serde-wasm-bindgen), clock, randomness |
 //! | `messages.rs` | the message protocol (direction-named, one enum per direction) |
 //! | `store.rs` | the persisted state in `chrome.storage.local` |
 //! | `http.rs` | the backend client |
-//! | `read/` | JSON (the backend's answers, the stored state) read field by field into the core's types |
 //! | `worker/` | the service worker: state, handlers, sync, broadcast |
 //! | `options.rs` | the options page's checks |
 //! | `popup/` | the popup's views (pure: state, cards, history, members, insights, chart), built in the worker |
@@ -22,7 +21,6 @@ mod js;
 mod messages;
 mod options;
 pub mod popup;
-mod read;
 mod store;
 mod worker;
 

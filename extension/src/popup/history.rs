@@ -11,8 +11,9 @@ use credits_core::{Action, PriceTable, Timestamp};
 use super::node::Tokens;
 use super::text::Text;
 
-/// The filters the user chose (`None`: all).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The filters the user chose (`None`: all), as the popup sends them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct Filter {
     pub action: Option<Action>,
     /// A member id.

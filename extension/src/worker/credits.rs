@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use credits_core::Timestamp;
-use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
+use credits_core::api::{Balance, Insights, Me, MemberUsage, Role, UsagePage};
 use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
@@ -17,21 +17,34 @@ use super::text::Browser;
 use super::{broadcast, sync, with};
 use crate::chrome;
 use crate::http::{self, HttpError};
-use crate::js::{field, now, object};
+use crate::js::{from_js, now, object};
 use crate::messages::Fetch;
 use crate::popup::history::Filter;
 use crate::popup::text::{self as words, Text};
 use crate::popup::{self, Ages, Input};
-use crate::{read, store};
+use crate::store;
+use serde::Deserialize;
 
 const KEY: &str = store::POPUP;
 /// History rows per page (the backend's default).
 const PAGE: u32 = 50;
 
-/// A figure and when it was learnt.
+/// A figure and when it was learnt (stored as the backend's answer and milliseconds).
+#[derive(Deserialize)]
 struct Known<T> {
     value: T,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     at: Timestamp,
+}
+
+/// What is stored under `popup`.
+#[derive(Deserialize)]
+struct Stored {
+    url: Option<String>,
+    me: Option<Known<Me>>,
+    members: Option<Known<Vec<MemberUsage>>>,
+    insights: Option<Known<Insights>>,
+    usage: Option<Known<UsagePage>>,
 }
 
 #[derive(Default)]
@@ -69,13 +82,16 @@ pub fn forgotten() -> store::Entry {
     store::Entry::new(KEY, JsValue::NULL)
 }
 
-/// Reads one stored or fetched answer into the cache; false when it is not what was expected.
+/// Reads one fetched answer into the cache; false when it is not what was expected.
 fn learn(c: &mut Cache, name: &str, value: &JsValue, at: Timestamp) -> bool {
+    fn known<T: serde::de::DeserializeOwned>(value: &JsValue, at: Timestamp) -> Option<Known<T>> {
+        from_js(value).ok().map(|value| Known { value, at })
+    }
     match name {
-        "me" => read::me(value).map(|value| c.me = Some(Known { value, at })).is_some(),
-        "members" => read::members(value).map(|value| c.members = Some(Known { value, at })).is_some(),
-        "insights" => read::insights(value).map(|value| c.insights = Some(Known { value, at })).is_some(),
-        "usage" => read::usage(value).map(|value| c.usage = Some(Known { value, at })).is_some(),
+        "me" => known(value, at).map(|k| c.me = Some(k)).is_some(),
+        "members" => known(value, at).map(|k| c.members = Some(k)).is_some(),
+        "insights" => known(value, at).map(|k| c.insights = Some(k)).is_some(),
+        "usage" => known(value, at).map(|k| c.usage = Some(k)).is_some(),
         _ => false,
     }
 }
@@ -86,17 +102,11 @@ const NAMES: [&str; 4] = ["me", "members", "insights", "usage"];
 pub fn init(stored: &JsValue, url: Option<String>) {
     CACHE.with_borrow_mut(|c| {
         *c = Cache::default();
-        if url.is_none() || field(stored, "url").as_string() != url {
+        let Ok(figures) = from_js::<Stored>(stored) else { return };
+        if url.is_none() || figures.url != url {
             return;
         }
-        for name in NAMES {
-            let entry = field(stored, name);
-            let at = field(&entry, "at").as_f64().and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64));
-            if let Some(at) = at {
-                learn(c, name, &field(&entry, "value"), at);
-            }
-        }
-        c.url = url;
+        *c = Cache { me: figures.me, members: figures.members, insights: figures.insights, usage: figures.usage, url, ..Cache::default() };
         c.raw = stored.clone().dyn_into().ok();
     });
 }
@@ -176,8 +186,7 @@ async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) ->
     if let Some(b) = before {
         query.push_str(&format!("&before={}", encode(b)));
     }
-    let answer = http::get(backend, &query).await?;
-    read::usage(&answer).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected usage page".into() })
+    http::read(&http::get(backend, &query).await?, "GET /v1/usage")
 }
 
 /// The view of the popup (or of a page of history) from the worker's state and the cache.
@@ -292,7 +301,7 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
     });
     let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
     let answer = http::post(&backend, "/v1/topups", &body).await;
-    let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
+    let status = match answer.and_then(|v| http::read::<Balance>(&v, "POST /v1/topups")) {
         Ok(balance) => {
             TOP_UP.set(None);
             // Unless the settings changed meanwhile: the balance is another backend's then.

@@ -7,13 +7,13 @@ use wasm_bindgen::JsValue;
 use super::{broadcast, credits, reply, sync, with};
 use crate::http;
 use crate::js::object;
-use crate::messages::{PageMessage, PageState};
+use crate::messages::{Credits, PageMessage, PageState, SettingsSave, TopUp, Usage};
 use crate::store;
 
 pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
     match message {
         PageMessage::State => reply(&state()),
-        PageMessage::SettingsSave(settings) => {
+        PageMessage::SettingsSave(SettingsSave { settings }) => {
             save_settings(settings).await?;
             reply(&state())
         }
@@ -33,9 +33,9 @@ pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
             reply(&state())
         }
         PageMessage::Version => Ok(object(&[("version", crate::VERSION.into())])),
-        PageMessage::Credits { fetch, filter, pack } => Ok(credits::credits(fetch, filter, pack).await),
-        PageMessage::Usage { filter, before } => credits::usage(filter, before).await,
-        PageMessage::TopUp { credits: pack, filter } => credits::top_up(pack, filter).await,
+        PageMessage::Credits(Credits { fetch, filter, pack }) => Ok(credits::credits(fetch, filter, pack).await),
+        PageMessage::Usage(Usage { filter, before }) => credits::usage(filter, before).await,
+        PageMessage::TopUp(TopUp { pack, filter }) => credits::top_up(pack, filter).await,
     }
 }
 
@@ -97,7 +97,10 @@ async fn check_connection() -> JsValue {
         return failed("Not set up: enter the Backend URL and API token");
     };
     match http::get(&backend, "/v1/me").await {
-        Ok(me) => object(&[("me", me)]),
+        Ok(me) => match http::read::<credits_core::api::Me>(&me, "GET /v1/me") {
+            Ok(_) => object(&[("me", me)]),
+            Err(e) => failed(&e.message),
+        },
         Err(e) => failed(&e.message),
     }
 }
