@@ -72,15 +72,3 @@ extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID)]
     pub fn random_uuid() -> String;
 }
-
-/// A [`crate::popup::View`] as the popup's reply: `{state, tone, view: [token...]}`
-/// (the tokens are described in `popup/node.rs`), plus slots the worker fills with plain
-/// text (`version`, `status`).
-pub fn view(v: &crate::popup::View, extra: &[(&str, &str)]) -> JsValue {
-    let tokens: js_sys::Array = v.tokens.0.iter().map(|t| JsValue::from_str(t)).collect();
-    for (slot, text) in extra {
-        tokens.push(&format!("={slot}").into());
-        tokens.push(&format!("#{text}").into());
-    }
-    object(&[("state", v.state.code().into()), ("tone", crate::popup::tone_code(v.tone).into()), ("view", tokens.into())])
-}

@@ -13,15 +13,14 @@ use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
-use super::text::Browser;
 use super::{broadcast, sync, with};
 use crate::chrome;
 use crate::http::{self, HttpError};
-use crate::js::{from_js, now, object};
+use crate::js::{from_js, now, object, to_js};
 use crate::messages::Fetch;
 use crate::popup::history::Filter;
-use crate::popup::text::{self as words, Text};
-use crate::popup::{self, Ages, Input};
+use crate::popup::text::{self as words, Msg, Sub, msg, msg_with};
+use crate::popup::{self, Ages, Input, Popup};
 use crate::store;
 use serde::Deserialize;
 
@@ -191,8 +190,7 @@ async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) ->
 
 /// The view of the popup (or of a page of history) from the worker's state and the cache.
 /// `usage` replaces the cached first page (a filtered or later page).
-fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_only: Option<bool>, status: Option<&str>) -> JsValue {
-    let t = Browser;
+fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_only: Option<bool>, status: Option<Msg>) -> JsValue {
     let view = with(|s| {
         CACHE.with_borrow(|c| {
             let url = s.settings.backend.as_ref().map(|b| b.url.as_str());
@@ -224,16 +222,18 @@ fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_
                 now: now(),
             };
             match history_only {
-                Some(first) => popup::usage(&input, first, &t),
-                None => popup::credits(&input, &t),
+                Some(first) => to_js(&HistoryReply { history: popup::history_page(&input, first) }),
+                None => to_js(&Popup { status, ..popup::credits(&input) }),
             }
         })
     });
-    let mut extra = vec![("version", crate::VERSION)];
-    if let Some(status) = status {
-        extra.push(("status", status));
-    }
-    crate::js::view(&view, &extra)
+    view.unwrap_or_else(|e| crate::js::error_reply(&crate::js::message(&e)))
+}
+
+/// `page:usage`'s reply: only the history.
+#[derive(serde::Serialize)]
+struct HistoryReply {
+    history: popup::History,
 }
 
 /// `page:credits`: the whole popup, after fetching what `fetch` asks for. `All` is the user
@@ -283,13 +283,12 @@ pub async fn usage(filter: Filter, before: Option<String>) -> Result<JsValue, St
 /// product), learns the balance the backend answers, saves it and refreshes every badge
 /// (a blocked control is unblocked at once). The reply is the whole popup with a status.
 pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String> {
-    let t = Browser;
     let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
     let Some(pack) = pack.filter(|c| with(|s| s.config.packs.contains(c))) else {
         return Err("choose one of the packs".into());
     };
     if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
-        return Err(t.msg("topUpOwnerOnly", &[]));
+        return Ok(build(&filter, Some(pack), None, None, Some(msg("topUpOwnerOnly"))));
     }
     let id = TOP_UP.with_borrow_mut(|pending| match pending {
         Some((id, c)) if *c == pack => id.clone(),
@@ -315,15 +314,15 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
                 let _ = store::write(vec![entry]).await;
             }
             broadcast::changed();
-            t.msg("topUpDone", &[&words::credits(&t, pack)])
+            msg_with("topUpDone", vec![Sub::Msg(words::credits(pack))])
         }
         Err(e) => {
             // No answer: the same pack again reuses the id. Any answer: a new try is new.
             if e.kind != SyncErrorKind::Network {
                 TOP_UP.set(None);
             }
-            t.msg("topUpFailed", &[&e.message])
+            msg_with("topUpFailed", vec![Sub::Text(e.message)])
         }
     };
-    Ok(build(&filter, Some(pack), None, None, Some(&status)))
+    Ok(build(&filter, Some(pack), None, None, Some(status)))
 }

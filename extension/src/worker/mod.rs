@@ -18,7 +18,6 @@ mod content;
 mod credits;
 mod pages;
 pub mod sync;
-mod text;
 
 use std::cell::RefCell;
 
