@@ -61,11 +61,12 @@ pub fn chart(daily: &[DailyCredits]) -> Chart {
     let total: u64 = values.iter().sum();
     let label = match daily.iter().max_by_key(|d| d.credits).filter(|d| d.credits > 0) {
         Some(top) => {
-            let (key, days) = if daily.len() == 1 { ("chartLabelOneDay", vec![]) } else { ("chartLabel", vec![number(daily.len() as u64)]) };
-            let mut subs = vec![Sub::Msg(credits(total))];
-            subs.extend(days);
-            subs.extend([Sub::Day(top.date.clone()), Sub::Msg(credits(top.credits))]);
-            msg_with(key, subs)
+            let (total, day, most) = (Sub::Msg(credits(total)), Sub::Day(top.date.clone()), Sub::Msg(credits(top.credits)));
+            if daily.len() == 1 {
+                msg_with("chartLabelOneDay", vec![total, day])
+            } else {
+                msg_with("chartLabel", vec![total, number(daily.len() as u64), day, most])
+            }
         }
         None => msg("chartEmpty"),
     };

@@ -113,12 +113,12 @@ pub fn merge<'a>(
     out
 }
 
-/// The reason a rejected event did not count, as the message key of its words.
-pub fn reason_key(reason: Reason) -> &'static str {
+/// Why a rejected event did not count, in words.
+pub fn reason(reason: Reason) -> Msg {
     match reason {
-        Reason::InsufficientCredits => "reasonInsufficientCredits",
-        Reason::UnknownAction => "reasonUnknownAction",
-        Reason::InvalidEvent => "reasonInvalidEvent",
+        Reason::InsufficientCredits => msg("reasonInsufficientCredits"),
+        Reason::UnknownAction => msg("reasonUnknownAction"),
+        Reason::InvalidEvent => msg("reasonInvalidEvent"),
     }
 }
 
@@ -159,26 +159,26 @@ fn row(e: &Entry) -> Row {
         Status::Recorded { refunded: true, .. } => ("refunded", Some(msg("statusRefunded"))),
         Status::Recorded { .. } => ("recorded", None),
         Status::Pending => ("pending", Some(msg("statusPending"))),
-        Status::Rejected(r) => ("rejected", Some(msg_with("statusRejected", vec![Sub::Msg(msg(reason_key(r))), text(r.code())]))),
+        Status::Rejected(r) => ("rejected", Some(msg_with("statusRejected", vec![Sub::Msg(reason(r)), text(r.code())]))),
     };
     let bucket = match e.status {
         Status::Recorded { bucket, .. } => Some(bucket),
         _ => None,
     };
-    let cell = if e.credits.abs() == 1 { "creditsCellOne" } else { "creditsCell" };
+    let figure = vec![Sub::Number(e.credits)];
     Row {
         id: e.id.map(str::to_owned),
         status,
         label: e.action.label(),
         regenerate: e.regenerate,
         credits: e.credits,
-        credits_label: msg_with(cell, vec![Sub::Number(e.credits)]),
+        credits_label: if e.credits.abs() == 1 { msg_with("creditsCellOne", figure) } else { msg_with("creditsCell", figure) },
         at: e.when,
         member: (!e.member.is_empty()).then(|| e.member.to_owned()),
         job_id: e.job_id.map(str::to_owned),
         job_href: e.job_id.and_then(job_link),
         bucket,
-        bucket_label: bucket.map(|b| msg(if b == Bucket::Monthly { "bucketMonthly" } else { "bucketExtra" })),
+        bucket_label: bucket.map(|b| if b == Bucket::Monthly { msg("bucketMonthly") } else { msg("bucketExtra") }),
         mark,
     }
 }

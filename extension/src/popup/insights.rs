@@ -10,14 +10,14 @@ use serde::Serialize;
 use super::chart::{Chart, chart};
 use super::text::{Msg, Sub, credits, msg, msg_with, percent};
 
-/// The message key of an advice code's sentence (seed 001's "Tighten it" advice).
-pub fn advice_key(advice: Advice) -> &'static str {
+/// An advice code's sentence (seed 001's "Tighten it" advice).
+pub fn advice(advice: Advice) -> Msg {
     match advice {
-        Advice::RaiseMatchThreshold => "adviceRaiseMatchThreshold",
-        Advice::FilterBeforeOpening => "adviceFilterBeforeOpening",
-        Advice::FewerRegenerations => "adviceFewerRegenerations",
-        Advice::CoordinateMembers => "adviceCoordinateMembers",
-        Advice::ConsiderUpgrade => "adviceConsiderUpgrade",
+        Advice::RaiseMatchThreshold => msg("adviceRaiseMatchThreshold"),
+        Advice::FilterBeforeOpening => msg("adviceFilterBeforeOpening"),
+        Advice::FewerRegenerations => msg("adviceFewerRegenerations"),
+        Advice::CoordinateMembers => msg("adviceCoordinateMembers"),
+        Advice::ConsiderUpgrade => msg("adviceConsiderUpgrade"),
     }
 }
 
@@ -87,7 +87,7 @@ pub fn section(ins: &Insights, spendable: u64) -> Section {
         by_action,
         regenerations: msg_with("regenShare", vec![Sub::Msg(credits(regen)), pct(regen)]),
         forecast: forecast(&ins.forecast, ins.resets_at, spendable),
-        advice: ins.advice.iter().map(|a| AdviceLine { code: a.code(), text: msg(advice_key(*a)) }).collect(),
+        advice: ins.advice.iter().map(|a| AdviceLine { code: a.code(), text: advice(*a) }).collect(),
     }
 }
 
@@ -139,10 +139,10 @@ mod tests {
     fn every_advice_code_has_its_sentence() {
         let t = Catalog::en();
         for a in Advice::ALL {
-            let s = t.msg(advice_key(a), &[]);
+            let s = t.say(&advice(a));
             assert!(s.len() > 40 && s.ends_with('.'), "{s}");
         }
-        assert!(t.msg(advice_key(Advice::FewerRegenerations), &[]).contains("edit by hand"));
+        assert!(t.say(&advice(Advice::FewerRegenerations)).contains("edit by hand"));
     }
 
     #[test]

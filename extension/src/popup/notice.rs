@@ -5,7 +5,7 @@
 use credits_core::client::{RejectedEvent, SyncError, SyncErrorKind};
 use serde::Serialize;
 
-use super::history::reason_key;
+use super::history::reason;
 use super::state::State;
 use super::text::{Msg, Sub, msg, msg_with, number, text};
 
@@ -57,7 +57,7 @@ pub fn rejected(rejected: &[RejectedEvent], unseen: u32) -> Option<Rejected> {
         .rev()
         .take(unseen as usize)
         .map(|r| {
-            let why = Sub::Msg(msg(reason_key(r.reason)));
+            let why = Sub::Msg(reason(r.reason));
             msg_with("rejectedItem", vec![text(r.event.action.label()), Sub::Time(r.event.occurred_at), why, text(r.reason.code())])
         })
         .collect();
