@@ -34,7 +34,7 @@ pub fn message(error: &JsValue) -> String {
     error.as_string().unwrap_or_else(|| "unknown error".to_owned())
 }
 
-/// A small JS object from its fields, for the `chrome.*` arguments (cheaper in WASM than a
+/// A small JS object from its fields, for the `chrome.*` arguments (smaller than a
 /// serde type per argument).
 pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let obj = js_sys::Object::new();
@@ -52,7 +52,7 @@ pub fn error_reply(message: &str) -> JsValue {
 use wasm_bindgen::JsCast as _;
 
 /// Resolves after `ms` milliseconds, by the global `setTimeout` (a service worker has no
-/// `window`). Measured: gloo-timers did the same for ~2 KB more WASM.
+/// `window`); gloo-timers is not needed for one timer.
 pub async fn sleep(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, ms);

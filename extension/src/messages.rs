@@ -16,9 +16,9 @@
 //! | `page:sync-now {}` | [`PageState`] after a sync and balance refresh |
 //! | `page:rejections-seen {}` | [`PageState`] |
 //! | `page:version {}` | `{version}` |
-//! | `page:credits {value?: "none"\|"stale"\|"all", action?, member?, credits?}` | the whole popup as a view, `{state, tone, view: [token]}` ([`crate::popup::View`]; tokens in `popup/node.rs`). `none` draws what the worker knows, `stale` (default) first refetches the popup's figures if a sync has learnt a newer balance since, `all` syncs and refetches everything (popup opened, Retry). `action`/`member` filter the history, `credits` keeps the chosen pack |
-//! | `page:usage {value?: cursor, action?, member?}` | a view of the `history` and `more` slots: the first page with these filters, or, with the `next_before` cursor as `value`, the next one added below (`+history`) |
-//! | `page:top-up {credits, action?, member?}` | the whole popup after `POST /v1/topups` of that pack (owners; id from `crypto.randomUUID()`, reused when the answer was lost), with a `status` slot; the balance is learnt, saved and broadcast |
+//! | `page:credits {fetch?: "none"\|"stale"\|"all", filter?: {action, member}, pack?}` | the popup's view model ([`crate::popup::Popup`]). `none` draws what the worker knows, `stale` (default) first refetches the popup's figures if a sync has learnt a newer balance since, `all` syncs and refetches everything (popup opened, Retry). `filter` filters the history, `pack` keeps the chosen pack |
+//! | `page:usage {filter?, before?}` | `{history}` ([`crate::popup::History`]): the first page with these filters, or, with the `next_before` cursor as `before`, the next one, added below |
+//! | `page:top-up {pack, filter?}` | the whole view model after `POST /v1/topups` of that pack (owners; id from `crypto.randomUUID()`, reused when the answer was lost), with a `status`; the balance is learnt, saved and broadcast |
 //! | pushed `worker:refresh {view}` | to every Upwork tab and extension page after any change of the balance, outbox, settings or rules: redraw the badge, describe the controls again (the popup asks `page:credits` again) |
 //!
 //! The popup page never talks to the backend: every figure it shows comes through `page:*`.
@@ -168,7 +168,7 @@ pub enum Fetch {
 
 // The tag is read first, then only the variant's own type from the same object. serde's
 // internally tagged enums (`#[serde(tag = "type")]`) buffer every message through
-// `Content` and instantiate each payload's `Deserialize` twice: measured, +49 KiB of WASM.
+// `Content` and instantiate each payload's `Deserialize` twice: measured, 44 KiB more than this (README.md, "WASM size").
 fn read<T: serde::de::DeserializeOwned>(kind: &str, message: &JsValue) -> Result<T, String> {
     crate::js::from_js(message).map_err(|e| format!("bad {kind} message: {e}"))
 }

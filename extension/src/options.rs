@@ -3,7 +3,7 @@
 //! error) and the origin the browser must grant first when the backend is not on loopback.
 //! The service worker then owns the settings (`page:settings-save`).
 //!
-//! (A web-sys version of the whole page cost ~9 KB more WASM than this plus 60 lines of JS.)
+//! (A web-sys version of the whole page measured larger than this plus 60 lines of JS.)
 
 use credits_core::client::{Backend, Settings};
 use serde::Serialize;
@@ -39,9 +39,7 @@ fn checked(url: &str, token: &str, low: &str, confirm_regenerate: bool, show_bad
     };
     let low_threshold = match low.trim() {
         "" => None,
-        n => Some(
-            n.parse::<u64>().map_err(|_| refused(Sub::Msg(msg_with("optionsLowThresholdInvalid", vec![Sub::Text(n.to_owned())]))))?,
-        ),
+        n => Some(n.parse::<u64>().map_err(|_| refused(Sub::Msg(msg_with("optionsLowThresholdInvalid", vec![Sub::Text(n.to_owned())]))))?),
     };
     let origin = backend.as_ref().filter(|b| !b.is_loopback()).map(Backend::origin_pattern);
     Ok(Checked { settings: Settings { backend, low_threshold, confirm_regenerate, show_badge }, origin })

@@ -98,9 +98,9 @@ fn every_key_used_exists() {
 fn every_key_in_messages_json_is_used() {
     let sources = sources();
     let referenced = |key: &str| {
-        sources.iter().any(|(_, text)| {
-            ['\'', '"', '`'].iter().any(|q| text.contains(&format!("{q}{key}{q}"))) || text.contains(&format!("__MSG_{key}__"))
-        })
+        sources
+            .iter()
+            .any(|(_, text)| ['\'', '"', '`'].iter().any(|q| text.contains(&format!("{q}{key}{q}"))) || text.contains(&format!("__MSG_{key}__")))
     };
     let unused: Vec<_> = keys().into_iter().filter(|k| !referenced(k)).collect();
     assert!(unused.is_empty(), "keys in messages.json that no source uses: {unused:?}");

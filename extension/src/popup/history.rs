@@ -37,7 +37,7 @@ pub enum Status {
 /// One line of the history, whichever side it comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry<'a> {
-    /// The usage row's id (none for outbox events: their UUIDs would cost WASM to format).
+    /// The usage row's id (none for outbox events).
     pub id: Option<&'a str>,
     pub when: Timestamp,
     pub member: &'a str,
@@ -62,7 +62,7 @@ pub struct Page {
 /// in time order (the first page takes anything newer, the last anything older). `me`
 /// names the member for the outbox's events. No sorting: the outbox keeps its events in
 /// click order and the backend's rows come newest first, so a merge is enough (and a sort
-/// would cost ~8 KB of WASM).
+/// would add `sort`'s code to the module).
 pub fn merge<'a>(
     rows: &'a [UsageRow],
     pending: &'a [UsageEvent],
@@ -203,9 +203,11 @@ pub fn filters(filter: &Filter, members: &[(&str, &str)]) -> Filters {
     let mut actions = vec![all("filterAllActions", filter.action.is_none())];
     actions.extend(Action::ALL.iter().map(|&a| Choice { value: a.code().to_owned(), label: text(a.label()), selected: filter.action == Some(a) }));
     let mut people = vec![all("filterAllMembers", filter.member.is_none())];
-    people.extend(
-        members.iter().map(|(id, name)| Choice { value: (*id).to_owned(), label: text(name), selected: filter.member.as_deref() == Some(*id) }),
-    );
+    people.extend(members.iter().map(|(id, name)| Choice {
+        value: (*id).to_owned(),
+        label: text(name),
+        selected: filter.member.as_deref() == Some(*id),
+    }));
     Filters { actions, members: people }
 }
 

@@ -79,7 +79,11 @@ pub fn section(ins: &Insights, spendable: u64) -> Section {
     let by_action = ins
         .by_action
         .iter()
-        .map(|a| Share { action: a.action.code(), label: a.action.label(), share: msg_with("shareOf", vec![Sub::Msg(credits(a.credits)), pct(a.credits)]) })
+        .map(|a| Share {
+            action: a.action.code(),
+            label: a.action.label(),
+            share: msg_with("shareOf", vec![Sub::Msg(credits(a.credits)), pct(a.credits)]),
+        })
         .collect();
     let regen = ins.regenerations.credits;
     Section {
@@ -168,9 +172,15 @@ mod tests {
         let t = Catalog::en();
         let view = section(&ins, 88);
         assert_eq!(view.chart.bars.len(), 5);
-        assert_eq!(view.by_action.iter().map(|s| format!("{}{}", s.label, t.say(&s.share))).collect::<Vec<_>>(), ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]);
+        assert_eq!(
+            view.by_action.iter().map(|s| format!("{}{}", s.label, t.say(&s.share))).collect::<Vec<_>>(),
+            ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]
+        );
         assert_eq!(t.say(&view.regenerations), "Regenerations: 6 credits, 50% of this cycle's use");
         assert_eq!(t.say(&view.forecast), "At this pace (about 2 credits a day) your credits last until the reset on Dec 20.");
-        assert_eq!(view.advice.iter().map(|a| (a.code, t.say(&a.text))).collect::<Vec<_>>(), [("fewer_regenerations", t.msg("adviceFewerRegenerations", &[]))]);
+        assert_eq!(
+            view.advice.iter().map(|a| (a.code, t.say(&a.text))).collect::<Vec<_>>(),
+            [("fewer_regenerations", t.msg("adviceFewerRegenerations", &[]))]
+        );
     }
 }

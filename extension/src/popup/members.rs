@@ -7,8 +7,8 @@ use credits_core::api::{Me, MemberUsage};
 use serde::Serialize;
 
 /// `(member id, name, used)`, largest first, then by name. An insertion sort: a few
-/// members, nearly in order already (the backend sends them largest first), and far less
-/// WASM than `sort_by`.
+/// members, nearly in order already (the backend sends them largest first), and no `sort_by`
+/// code in the module.
 pub fn sorted<'a>(members: &'a [MemberUsage], me: Option<&Me>, pending: u64) -> Vec<(&'a str, &'a str, u64)> {
     let mut out: Vec<_> = members
         .iter()
@@ -40,12 +40,7 @@ pub struct Member {
 pub fn list(sorted: &[(&str, &str, u64)], me: Option<&Me>) -> Vec<Member> {
     sorted
         .iter()
-        .map(|(id, name, used)| Member {
-            id: (*id).to_owned(),
-            name: (*name).to_owned(),
-            used: *used,
-            you: me.is_some_and(|me| me.member_id == *id),
-        })
+        .map(|(id, name, used)| Member { id: (*id).to_owned(), name: (*name).to_owned(), used: *used, you: me.is_some_and(|me| me.member_id == *id) })
         .collect()
 }
 
@@ -66,6 +61,9 @@ mod tests {
         let with_pending = sorted(&members, Some(&me), 4);
         assert_eq!(with_pending[0], ("a", "Ana", 7));
         let view = list(&with_pending, Some(&me));
-        assert_eq!(view.iter().map(|m| (m.name.as_str(), m.used, m.you)).collect::<Vec<_>>(), [("Ana", 7, true), ("Bo", 5, false), ("Cy", 5, false), ("Di", 0, false)]);
+        assert_eq!(
+            view.iter().map(|m| (m.name.as_str(), m.used, m.you)).collect::<Vec<_>>(),
+            [("Ana", 7, true), ("Bo", 5, false), ("Cy", 5, false), ("Di", 0, false)]
+        );
     }
 }

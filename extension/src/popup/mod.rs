@@ -157,7 +157,8 @@ pub fn credits(i: &Input) -> Popup {
     let state = i.state();
     let figures = state.shows_figures();
     let p = i.projection.filter(|_| figures);
-    let age = |at: Option<Timestamp>| at.filter(|_| state == State::Unreachable).map(|at| msg_with("asOf", vec![text::Sub::Msg(text::age(at, i.now))]));
+    let age =
+        |at: Option<Timestamp>| at.filter(|_| state == State::Unreachable).map(|at| msg_with("asOf", vec![text::Sub::Msg(text::age(at, i.now))]));
     let members = i.members.filter(|_| figures).map(|m| members::sorted(m, i.me, i.pending_credits()));
     let names: Vec<(&str, &str)> = members.iter().flatten().map(|(id, name, _)| (*id, *name)).collect();
     Popup {

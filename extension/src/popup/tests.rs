@@ -1,5 +1,5 @@
-//! The whole popup view from realistic inputs: every state, every slot, and the rules every
-//! view keeps (allow-listed attributes, labelled figures, messages that exist).
+//! The whole popup's view model from realistic inputs: every state, every part, and the
+//! JSON shape the page reads.
 
 use super::*;
 use crate::popup::text::tests::Catalog;
