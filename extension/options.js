@@ -32,7 +32,8 @@ async function showConnection() {
   try {
     const { me, error } = await ask({ type: MESSAGE.checkConnection });
     if (me) show('connection', words('optionsConnected', me.name, me.team_name));
-    else show('connection', words('optionsNotConnected', error), true);
+    else if (error) show('connection', words('optionsNotConnected', error), true);
+    else show('connection', words('optionsNotSetUp'));
   } catch (e) {
     show('connection', words('optionsNotConnected', e.message), true);
   }

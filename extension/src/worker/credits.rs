@@ -267,7 +267,7 @@ pub async fn credits(fetch: Fetch, filter: Filter, pack: Option<u64>) -> JsValue
 
 /// `page:usage`: the first page with new filters, or the next page after a cursor.
 pub async fn usage(filter: Filter, before: Option<String>) -> Result<JsValue, String> {
-    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Ok(build(&filter, None, None, Some(before.is_none()), None)) };
     match usage_page(&backend, &filter, before.as_deref()).await {
         Ok(page) => Ok(build(&filter, None, Some(&page), Some(before.is_none()), None)),
         // The first page falls back to the cached one, filtered here.
@@ -283,9 +283,9 @@ pub async fn usage(filter: Filter, before: Option<String>) -> Result<JsValue, St
 /// product), learns the balance the backend answers, saves it and refreshes every badge
 /// (a blocked control is unblocked at once). The reply is the whole popup with a status.
 pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String> {
-    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Ok(build(&filter, pack, None, None, Some(msg("notConfigured")))) };
     let Some(pack) = pack.filter(|c| with(|s| s.config.packs.contains(c))) else {
-        return Err("choose one of the packs".into());
+        return Ok(build(&filter, None, None, None, Some(msg("topUpChoose"))));
     };
     if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
         return Ok(build(&filter, Some(pack), None, None, Some(msg("topUpOwnerOnly"))));

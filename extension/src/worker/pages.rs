@@ -89,12 +89,12 @@ async fn save_settings(mut settings: Settings) -> Result<(), String> {
     Ok(())
 }
 
-/// `GET /v1/me` with the saved settings: who the token belongs to, as `{me}` or
-/// `{me: null, error}`.
+/// `GET /v1/me` with the saved settings: who the token belongs to, as `{me}`, or
+/// `{me: null, error}` (the failure's detail), or `{me: null}` when no backend is set.
 async fn check_connection() -> JsValue {
     let failed = |error: &str| object(&[("me", JsValue::NULL), ("error", error.into())]);
     let Some(backend) = with(|s| s.settings.backend.clone()) else {
-        return failed("Not set up: enter the Backend URL and API token");
+        return object(&[("me", JsValue::NULL)]);
     };
     match http::get(&backend, "/v1/me").await {
         Ok(me) => match http::read::<credits_core::api::Me>(&me, "GET /v1/me") {
