@@ -82,7 +82,7 @@ function row(r) {
   const li = clone('t-row');
   li.dataset.status = r.status;
   if (r.id) li.dataset.id = r.id;
-  part(li, 'label').textContent = r.label;
+  part(li, 'label').textContent = say(r.label);
   keep(part(li, 'regen'), r.regenerate);
   const credits = part(li, 'credits');
   credits.textContent = number(r.credits);
@@ -153,7 +153,7 @@ function insights(i) {
   part(view, 'by-action').append(...s.by_action.map((a) => {
     const li = clone('t-share');
     li.dataset.id = a.action;
-    part(li, 'label').textContent = a.label;
+    part(li, 'label').textContent = say(a.label);
     part(li, 'share').textContent = say(a.share);
     return li;
   }));

@@ -63,7 +63,7 @@ pub struct Section {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Share {
     pub action: &'static str,
-    pub label: &'static str,
+    pub label: Msg,
     pub share: Msg,
 }
 
@@ -81,7 +81,7 @@ pub fn section(ins: &Insights, spendable: u64) -> Section {
         .iter()
         .map(|a| Share {
             action: a.action.code(),
-            label: a.action.label(),
+            label: super::text::action(a.action),
             share: msg_with("shareOf", vec![Sub::Msg(credits(a.credits)), pct(a.credits)]),
         })
         .collect();
@@ -173,7 +173,7 @@ mod tests {
         let view = section(&ins, 88);
         assert_eq!(view.chart.bars.len(), 5);
         assert_eq!(
-            view.by_action.iter().map(|s| format!("{}{}", s.label, t.say(&s.share))).collect::<Vec<_>>(),
+            view.by_action.iter().map(|s| format!("{}{}", t.say(&s.label), t.say(&s.share))).collect::<Vec<_>>(),
             ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]
         );
         assert_eq!(t.say(&view.regenerations), "Regenerations: 6 credits, 50% of this cycle's use");

@@ -58,7 +58,7 @@ pub fn rejected(rejected: &[RejectedEvent], unseen: u32) -> Option<Rejected> {
         .take(unseen as usize)
         .map(|r| {
             let why = Sub::Msg(reason(r.reason));
-            msg_with("rejectedItem", vec![text(r.event.action.label()), Sub::Time(r.event.occurred_at), why, text(r.reason.code())])
+            msg_with("rejectedItem", vec![Sub::Msg(super::text::action(r.event.action)), Sub::Time(r.event.occurred_at), why, text(r.reason.code())])
         })
         .collect();
     Some(Rejected { text: heading, items })

@@ -5,7 +5,7 @@
 //! builders only choose keys (plurals included) and never read a clock or a locale. In unit
 //! tests [`tests::Catalog`] renders them from the same messages.json.
 
-use credits_core::Timestamp;
+use credits_core::{Action, Timestamp};
 use serde::Serialize;
 
 /// A message: `chrome.i18n.getMessage(key, subs)`.
@@ -58,6 +58,21 @@ pub fn age(at: Timestamp, now: Timestamp) -> Msg {
         1..=59 => msg_with("ageMinutes", n(minutes)),
         60..=2879 => msg_with("ageHours", n(minutes / 60)),
         _ => msg_with("ageDays", n(minutes / 1440)),
+    }
+}
+
+/// An action's label, as the Usage History names it (the same words as `Action::label`,
+/// which the backend sends: a unit test keeps them equal).
+pub fn action(a: Action) -> Msg {
+    match a {
+        Action::CoverLetter => msg("actionCoverLetter"),
+        Action::JobAssistant => msg("actionJobAssistant"),
+        Action::JobMatching => msg("actionJobMatching"),
+        Action::AutoBid => msg("actionAutoBid"),
+        Action::Answer => msg("actionAnswer"),
+        Action::AiImprove => msg("actionAiImprove"),
+        Action::AiGenerate => msg("actionAiGenerate"),
+        Action::TestTemplate => msg("actionTestTemplate"),
     }
 }
 
@@ -152,6 +167,14 @@ pub mod tests {
         assert_eq!(ago(125), "2 h ago");
         assert_eq!(ago(3 * 1440 + 5), "3 days ago");
         assert_eq!(t.say(&age(now + chrono::Duration::minutes(5), now)), "just now", "a clock ahead is not negative");
+    }
+
+    #[test]
+    fn action_labels_are_the_cores() {
+        let t = Catalog::en();
+        for a in Action::ALL {
+            assert_eq!(t.say(&action(a)), a.label());
+        }
     }
 
     #[test]
