@@ -13,7 +13,7 @@
 //! | `http.rs` | the backend client |
 //! | `worker/` | the service worker: state, handlers, sync, broadcast |
 //! | `options.rs` | the options page's checks |
-//! | `popup/` | the popup's views (pure: state, cards, history, members, insights, chart), built in the worker |
+//! | `popup/` | the popup's view model (pure: state, cards, history, members, insights, chart), built in the worker |
 
 mod chrome;
 mod http;
