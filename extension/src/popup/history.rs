@@ -201,7 +201,11 @@ pub struct Filters {
 pub fn filters(filter: &Filter, members: &[(&str, &str)]) -> Filters {
     let all = |key, selected| Choice { value: String::new(), label: Sub::Msg(msg(key)), selected };
     let mut actions = vec![all("filterAllActions", filter.action.is_none())];
-    actions.extend(Action::ALL.iter().map(|&a| Choice { value: a.code().to_owned(), label: Sub::Msg(super::text::action(a)), selected: filter.action == Some(a) }));
+    actions.extend(Action::ALL.iter().map(|&a| Choice {
+        value: a.code().to_owned(),
+        label: Sub::Msg(super::text::action(a)),
+        selected: filter.action == Some(a),
+    }));
     let mut people = vec![all("filterAllMembers", filter.member.is_none())];
     people.extend(members.iter().map(|(id, name)| Choice {
         value: (*id).to_owned(),
@@ -310,7 +314,10 @@ mod tests {
             merge(std::slice::from_ref(&r), &[], &rejected, &Filter::default(), Page { first: true, last: true }, None, &PriceTable::default());
         let t = Catalog::en();
         let view = rows(&entries);
-        assert_eq!(view.iter().map(|r| (t.say(&r.label), r.regenerate)).collect::<Vec<_>>(), [("Cover Letter".to_owned(), true), ("Answer".to_owned(), true)]);
+        assert_eq!(
+            view.iter().map(|r| (t.say(&r.label), r.regenerate)).collect::<Vec<_>>(),
+            [("Cover Letter".to_owned(), true), ("Answer".to_owned(), true)]
+        );
         assert_eq!(view.iter().map(|r| r.credits).collect::<Vec<_>>(), [-1, 0]);
         assert_eq!(view.iter().map(|r| t.say(&r.credits_label)).collect::<Vec<_>>(), ["-1 credit", "0 credits"]);
         assert_eq!(view.iter().map(|r| t.say_opt(r.bucket_label.as_ref())).collect::<Vec<_>>(), ["Extra", ""]);
