@@ -140,6 +140,26 @@ mod tests {
     }
 
     #[test]
+    fn an_advice_code_a_newer_backend_sends_is_skipped() {
+        let mut v = serde_json::to_value(Insights {
+            cycle_start: ts("2026-11-20T09:00:00Z"),
+            resets_at: None,
+            by_action: vec![],
+            by_member: vec![],
+            regenerations: Regenerations { credits: 0, share: 0.0 },
+            job_assistant_unused: JobAssistantUnused { jobs: 0, credits: 0 },
+            matching: Matching { job_matching: 0, auto_bid: 0 },
+            daily: vec![],
+            forecast: f(0.0, None, None),
+            advice: vec![Advice::FewerRegenerations],
+        })
+        .unwrap();
+        assert_eq!(serde_json::from_value::<Insights>(v.clone()).unwrap().advice, [Advice::FewerRegenerations]);
+        v["advice"] = serde_json::json!(["buy_a_bigger_screen", "fewer_regenerations"]);
+        assert_eq!(serde_json::from_value::<Insights>(v).unwrap().advice, [Advice::FewerRegenerations]);
+    }
+
+    #[test]
     fn every_advice_code_has_its_sentence() {
         let t = Catalog::en();
         for a in Advice::ALL {
