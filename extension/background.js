@@ -3,12 +3,15 @@
 // service worker. So: import statically, keep the init promise, register every listener
 // synchronously at top level (a worker woken by an event must find its listener), await
 // the promise inside, and `return true` to answer asynchronously.
+import './messages.js';
 import init, { worker_start, worker_message, worker_alarm } from './pkg/credits_extension.js';
 
 // Once per worker life: compile the WASM, then load the state from chrome.storage.
 const ready = init().then(() => worker_start());
 
-const ours = (type) => typeof type === 'string' && (type.startsWith('content:') || type.startsWith('page:'));
+// Only messages to the worker (not our own worker:* broadcasts): the names in messages.js.
+const TO_WORKER = new Set(Object.values(MESSAGE).filter((t) => t !== MESSAGE.refresh));
+const ours = (type) => TO_WORKER.has(type);
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (!ours(message?.type)) return false; // e.g. our own worker:* broadcasts

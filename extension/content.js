@@ -199,7 +199,7 @@
     if (!items.length) return;
     const mySeq = ++seq;
     for (const { key } of items) tracked.get(key).seq = mySeq;
-    ask({ type: 'content:describe', url, candidates: items.map((i) => i.candidate) }).then(
+    ask({ type: MESSAGE.describe, url, candidates: items.map((i) => i.candidate) }).then(
       timed(({ directives }) => items.forEach(({ key }, i) => {
         const t = tracked.get(key);
         if (t && t.seq === mySeq) apply(t, directives[i]);
@@ -387,7 +387,7 @@
 
   function report(d) {
     const message = {
-      type: 'content:click',
+      type: MESSAGE.click,
       id: crypto.randomUUID(), // made now: a resent message is the same event
       action: d.action,
       regenerate: d.regenerate,
@@ -420,7 +420,7 @@
     if (d.blocked) {
       stop(event);
       showNotice(control, 'out', msg('contentOutOfCredits'), [
-        [msg('contentTopUp'), () => ask({ type: 'content:top-up' }).catch(() => {}), true],
+        [msg('contentTopUp'), () => ask({ type: MESSAGE.topUp }).catch(() => {}), true],
         [msg('contentClose')],
       ]);
       return;
@@ -509,7 +509,7 @@
   // ---- start -----------------------------------------------------------------------------
 
   chrome.runtime.onMessage.addListener(timed((message) => {
-    if (message?.type !== 'worker:refresh') return;
+    if (message?.type !== MESSAGE.refresh) return;
     const newMarker = message.view.marker.toLowerCase();
     drawBadge(message.view);
     if (newMarker !== marker) { // new rules: what is a container changed
@@ -525,7 +525,7 @@
   (async function start() {
     let hello;
     for (let wait = 200; !hello; wait = Math.min(wait * 2, 5000)) {
-      try { hello = await ask({ type: 'content:hello' }); } catch {
+      try { hello = await ask({ type: MESSAGE.hello }); } catch {
         await new Promise((r) => setTimeout(r, wait));
       }
     }

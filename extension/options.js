@@ -1,17 +1,23 @@
 // Options page: DOM glue. The checks are Rust (check_settings, src/options.rs); the
-// settings belong to the service worker (page:settings-save). textContent only.
+// settings belong to the service worker (page:settings-save). Words from _locales
+// (words.js); textContent only.
+import './messages.js';
 import init, { check_settings } from './pkg/credits_extension.js';
+import { say, translate } from './words.js';
 
 const $ = (id) => document.getElementById(id);
+const words = (key, ...subs) => chrome.i18n.getMessage(key, subs);
 const ask = async (message) => {
   const reply = await chrome.runtime.sendMessage(message);
   if (reply?.error) throw new Error(reply.error);
   return reply;
 };
-const say = (id, text, error = false) => {
+const show = (id, text, error = false) => {
   $(id).textContent = text;
   $(id).className = error ? 'error' : 'muted';
 };
+
+translate(document);
 
 function fill({ backend, low_threshold, confirm_regenerate, show_badge }) {
   $('backend-url').value = backend?.url ?? '';
@@ -22,13 +28,14 @@ function fill({ backend, low_threshold, confirm_regenerate, show_badge }) {
 }
 
 async function showConnection() {
-  say('connection', 'Checking the connection…');
+  show('connection', words('optionsChecking'));
   try {
-    const { me, error } = await ask({ type: 'page:check-connection' });
-    if (me) say('connection', `Connected as ${me.name} (${me.team_name})`);
-    else say('connection', `Not connected: ${error}`, true);
+    const { me, error } = await ask({ type: MESSAGE.checkConnection });
+    if (me) show('connection', words('optionsConnected', me.name, me.team_name));
+    else if (error) show('connection', words('optionsNotConnected', error), true);
+    else show('connection', words('optionsNotSetUp'));
   } catch (e) {
-    say('connection', `Not connected: ${e.message}`, true);
+    show('connection', words('optionsNotConnected', e.message), true);
   }
 }
 
@@ -42,24 +49,25 @@ $('settings').addEventListener('submit', async (event) => {
   if (!loaded) await ready;
   const checked = check_settings($('backend-url').value, $('api-token').value, $('low-threshold').value,
     $('confirm-regenerate').checked, $('show-badge').checked);
-  if (checked.error) return say('status', checked.error, true);
+  if (checked.refused) return show('status', say(checked.refused), true);
+  if (checked.error) return show('status', checked.error, true);
   // A backend off loopback needs its origin granted; the browser asks only from a click.
   if (checked.origin && !(await chrome.permissions.request({ origins: [checked.origin] }))) {
-    return say('status', `The browser did not allow access to ${checked.origin}: nothing was saved`, true);
+    return show('status', words('optionsPermissionRefused', checked.origin), true);
   }
-  say('status', 'Saving…');
+  show('status', words('optionsSaving'));
   try {
-    await ask({ type: 'page:settings-save', settings: checked.settings });
-    say('status', 'Saved');
+    await ask({ type: MESSAGE.settingsSave, settings: checked.settings });
+    show('status', words('optionsSaved'));
   } catch (e) {
-    return say('status', e.message, true);
+    return show('status', e.message, true);
   }
   showConnection();
 });
 
 try {
-  fill((await ask({ type: 'page:state' })).settings);
+  fill((await ask({ type: MESSAGE.state })).settings);
 } catch (e) {
-  say('status', `Could not read the settings: ${e.message}`, true);
+  show('status', words('optionsReadFailed', e.message), true);
 }
 showConnection();

@@ -1,113 +1,206 @@
-// Popup: generic DOM glue for the credits page in small. Every decision is Rust's, made in
-// the service worker (src/popup/, src/worker/credits.rs); this page loads no WASM. It
-//  - sends page:* messages and draws the views they answer with: tokens turned into DOM
-//    with createElement/createElementNS, setAttribute and text nodes, never innerHTML
-//    (the token format is in src/popup/node.rs);
-//  - turns clicks on [data-action] buttons and changes of [data-action] selects into
-//    page:<action> messages, with every [data-field] value (filters, chosen pack) and the
-//    button's data-value;
-//  - redraws after the worker's worker:refresh (a sync, a click elsewhere, a top-up).
+// Popup: renders the service worker's view model (src/popup/, a serde type: numbers, codes,
+// tones and {key, subs} messages) into popup.html's slots, from its <template>s. It decides
+// nothing: what to show is the worker's (Rust), words come from _locales (words.js), and it
+// never uses innerHTML. It sends page:* messages with the filters and the chosen pack, and
+// redraws after the worker's worker:refresh (a sync, a click elsewhere, a top-up). Parts
+// that hold the user's place (the filters, Show more, an open Top Up) are updated in place,
+// so a redraw keeps the focus.
+import './messages.js';
+import { number, say, time, translate } from './words.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 const root = document.getElementById('popup');
-
-// Static words from _locales: data-i18n fills the text, data-i18n-label the aria-label.
-for (const el of document.querySelectorAll('[data-i18n]')) {
-  el.textContent = chrome.i18n.getMessage(el.dataset.i18n) || el.textContent;
+const slot = (name) => root.querySelector(`[data-slot="${name}"]`);
+const part = (el, name) => el.querySelector(`[data-part="${name}"]`);
+const put = (name, msg) => { slot(name).textContent = say(msg); };
+/** A template's first element, its words filled. */
+function clone(id) {
+  const el = document.getElementById(id).content.firstElementChild.cloneNode(true);
+  translate(el);
+  return el;
 }
-for (const el of document.querySelectorAll('[data-i18n-label]')) {
-  el.setAttribute('aria-label', chrome.i18n.getMessage(el.dataset.i18nLabel) || el.getAttribute('aria-label'));
+/** Sets a part's text, or removes the part when there is nothing to show. */
+function text(el, value) {
+  if (value === null || value === undefined) el.remove();
+  else el.textContent = value;
 }
+const keep = (el, on) => on || el.remove();
 
-// The attributes a view may set: src/popup/node.rs ALLOWED, aria-* and data-*. Links go
-// only to Upwork job pages and to the options page.
-const ALLOWED = new Set(['class', 'id', 'role', 'href', 'target', 'rel', 'type', 'name', 'value', 'checked',
-  'selected', 'title', 'datetime', 'viewBox', 'preserveAspectRatio', 'x', 'y', 'width', 'height', 'focusable']);
-const allowed = (name, value) =>
-  (name.startsWith('aria-') || name.startsWith('data-') || ALLOWED.has(name)) &&
-  (name !== 'href' || value === 'options.html' || value.startsWith('https://www.upwork.com/jobs/'));
+translate(document);
 
-/** The view's tokens as a DocumentFragment per slot: [name, fragment, append]. */
-function build(tokens) {
-  const slots = [];
-  let stack = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    const rest = token.slice(1);
-    const open = stack[stack.length - 1];
-    switch (token[0]) {
-      case '=': // a slot's new content starts
-      case '+': { // nodes to add to a slot start
-        const fragment = document.createDocumentFragment();
-        slots.push([rest, fragment, token[0] === '+']);
-        stack = [fragment];
-        break;
-      }
-      case '<': { // an element, inside the open one
-        const svg = rest === 'svg' || open.namespaceURI === SVG;
-        const el = svg ? document.createElementNS(SVG, rest) : document.createElement(rest);
-        open.append(el);
-        stack.push(el);
-        break;
-      }
-      case '@': { // an attribute; its value is the next token
-        const value = tokens[++i];
-        if (allowed(rest, value)) open.setAttribute(rest, value);
-        break;
-      }
-      case '#': // a text node
-        open.append(document.createTextNode(rest));
-        break;
-      case '>':
-        stack.pop();
-        break;
-    }
+function notices(n, r) {
+  const out = [];
+  if (n) {
+    const el = clone('t-notice');
+    el.classList.add(n.tone);
+    el.setAttribute('role', n.alert ? 'alert' : 'status');
+    part(el, 'text').textContent = say(n.text);
+    keep(part(el, 'options'), n.options);
+    keep(part(el, 'retry'), n.retry);
+    out.push(el);
   }
-  return slots;
-}
-
-// What the user was doing, kept across a redraw: open <details>, the focused control.
-const keyOf = (el) => el && (el.dataset.action ? `a:${el.dataset.action}:${el.dataset.value ?? ''}`
-  : el.dataset.field ? `f:${el.dataset.field}:${el.type === 'radio' ? el.value : ''}`
-    : el.parentElement?.dataset.id ? `s:${el.parentElement.dataset.id}` : null);
-const findKey = (key) => [...root.querySelectorAll('[data-action], [data-field], summary')].find((el) => keyOf(el) === key);
-
-function draw(reply) {
-  const open = new Set([...root.querySelectorAll('details[open]')].map((d) => d.dataset.id));
-  const focused = root.contains(document.activeElement) ? keyOf(document.activeElement) : null;
-  for (const [name, fragment, append] of build(reply.view)) {
-    const slot = root.querySelector(`[data-slot="${name}"]`);
-    if (!slot) continue;
-    if (append) slot.append(fragment);
-    else slot.replaceChildren(fragment);
-  }
-  for (const d of root.querySelectorAll('details')) d.open ||= open.has(d.dataset.id);
-  if (focused) findKey(focused)?.focus();
-  root.dataset.state = reply.state;
-  root.dataset.tone = reply.tone;
-}
-
-function say(text) {
-  root.querySelector('[data-slot="status"]').textContent = text;
-}
-
-/** Every [data-field] value: the filters and the chosen pack. */
-function fields() {
-  const out = {};
-  for (const el of root.querySelectorAll('[data-field]')) {
-    if (el.type !== 'radio' || el.checked) out[el.dataset.field] = el.value;
+  if (r) {
+    const el = clone('t-rejected');
+    part(el, 'text').textContent = say(r.text);
+    part(el, 'items').append(...r.items.map((m) => Object.assign(document.createElement('li'), { textContent: say(m) })));
+    out.push(el);
   }
   return out;
+}
+
+function topUp(t) {
+  const holder = slot('top-up');
+  const shape = t ? JSON.stringify([t.owner_only, t.packs.map((p) => p.credits)]) : '';
+  if (holder.dataset.shape === shape && t) {
+    // Same chooser: only the choice moves (an open <details> and the focus stay).
+    holder.querySelectorAll('input[name="pack"]').forEach((input, i) => { input.checked = t.packs[i].chosen; });
+    return;
+  }
+  holder.dataset.shape = shape;
+  if (!t) return holder.replaceChildren();
+  if (t.owner_only) return holder.replaceChildren(clone('t-owner-only'));
+  const el = clone('t-top-up');
+  part(el, 'packs').append(...t.packs.map((p) => {
+    const label = clone('t-pack');
+    Object.assign(part(label, 'input'), { value: String(p.credits), checked: p.chosen });
+    part(label, 'label').textContent = say(p.label);
+    return label;
+  }));
+  holder.replaceChildren(el);
+}
+
+function filters(f) {
+  for (const [name, choices] of [['action', f?.actions ?? []], ['member', f?.members ?? []]]) {
+    root.querySelector(`[data-filter="${name}"]`).replaceChildren(...choices.map((c) => {
+      const label = 'msg' in c.label ? say(c.label.msg) : c.label.text;
+      return Object.assign(document.createElement('option'), { value: c.value, textContent: label, selected: c.selected });
+    }));
+  }
+}
+
+function row(r) {
+  const li = clone('t-row');
+  li.dataset.status = r.status;
+  if (r.id) li.dataset.id = r.id;
+  part(li, 'label').textContent = say(r.label);
+  keep(part(li, 'regen'), r.regenerate);
+  const credits = part(li, 'credits');
+  credits.textContent = number(r.credits);
+  credits.setAttribute('aria-label', say(r.credits_label));
+  const when = part(li, 'when');
+  when.dateTime = r.at;
+  when.textContent = time(r.at);
+  text(part(li, 'who'), r.member);
+  const link = part(li, 'job-link');
+  if (r.job_href) Object.assign(link, { href: r.job_href, textContent: r.job_id });
+  else link.remove();
+  text(part(li, 'job-text'), r.job_href ? null : r.job_id);
+  const bucket = part(li, 'bucket');
+  if (r.bucket) bucket.dataset.bucket = r.bucket;
+  text(bucket, r.bucket_label && say(r.bucket_label));
+  text(part(li, 'mark'), r.mark && say(r.mark));
+  return li;
+}
+
+const empty = (tag, msg) => Object.assign(document.createElement(tag), { className: 'empty', textContent: say(msg) });
+
+function history(h) {
+  const list = slot('history');
+  const rows = h ? h.rows.map(row) : [];
+  if (h?.empty) rows.push(empty('li', h.empty));
+  if (h?.append) list.append(...rows);
+  else list.replaceChildren(...rows);
+  const more = slot('more').querySelector('button');
+  more.hidden = !h?.more;
+  if (h?.more) more.dataset.value = h.more;
+  else delete more.dataset.value;
+}
+
+function members(m) {
+  const rows = (m?.rows ?? []).map((member) => {
+    const li = clone('t-member');
+    li.dataset.id = member.id;
+    part(li, 'name').textContent = member.name;
+    keep(part(li, 'you'), member.you);
+    part(li, 'used').textContent = number(member.used);
+    return li;
+  });
+  if (m?.empty) rows.push(empty('li', m.empty));
+  slot('members').replaceChildren(...rows);
+}
+
+function chart(svg, c) {
+  svg.setAttribute('viewBox', `0 0 ${c.width} ${c.height}`);
+  svg.setAttribute('aria-label', say(c.label));
+  svg.replaceChildren(...c.bars.map((b) => {
+    const rect = document.createElementNS(SVG, 'rect');
+    rect.setAttribute('class', b.zero ? 'bar zero' : 'bar');
+    for (const [name, value] of [['x', b.x], ['y', b.y], ['width', b.bar_width], ['height', b.height]]) rect.setAttribute(name, value);
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = say(b.title);
+    rect.append(title);
+    return rect;
+  }));
+}
+
+function insights(i) {
+  const holder = slot('insights');
+  if (!i?.section) return holder.replaceChildren(...(i?.empty ? [empty('p', i.empty)] : []));
+  const s = i.section;
+  const view = document.getElementById('t-insights').content.cloneNode(true);
+  translate(view);
+  chart(part(view, 'chart'), s.chart);
+  part(view, 'by-action').append(...s.by_action.map((a) => {
+    const li = clone('t-share');
+    li.dataset.id = a.action;
+    part(li, 'label').textContent = say(a.label);
+    part(li, 'share').textContent = say(a.share);
+    return li;
+  }));
+  part(view, 'regen').textContent = say(s.regenerations);
+  part(view, 'forecast').textContent = say(s.forecast);
+  const advice = part(view, 'advice');
+  advice.append(...s.advice.map((a) => Object.assign(document.createElement('li'), { textContent: say(a.text) })));
+  s.advice.forEach((a, n) => { advice.children[n].dataset.id = a.code; });
+  keep(advice, s.advice.length > 0);
+  holder.replaceChildren(view);
+}
+
+function draw(v) {
+  root.dataset.state = v.state;
+  root.dataset.tone = v.tone;
+  slot('notice').replaceChildren(...notices(v.notice, v.rejected));
+  put('team', v.team);
+  put('resets', v.resets);
+  for (const card of ['remaining', 'used', 'total', 'extra']) slot(card).textContent = v.cards ? number(v.cards[card]) : '–';
+  topUp(v.top_up);
+  put('cards-note', v.cards_note);
+  for (const [section, msg] of Object.entries(v.ages)) put(`age-${section}`, msg);
+  filters(v.filters);
+  history(v.history);
+  members(v.members);
+  insights(v.insights);
+  if (v.status) put('status', v.status);
+  slot('version').textContent = v.version;
+}
+
+/** What every message carries: the filters and the chosen pack. */
+function choices() {
+  const value = (name) => root.querySelector(`[data-filter="${name}"]`).value || null;
+  const pack = root.querySelector('input[name="pack"]:checked');
+  return { filter: { action: value('action'), member: value('member') }, pack: pack ? Number(pack.value) : null };
 }
 
 async function ask(type, extra = {}) {
   let reply;
   try {
-    reply = await chrome.runtime.sendMessage({ type, ...fields(), ...extra });
+    reply = await chrome.runtime.sendMessage({ type, ...choices(), ...extra });
   } catch (e) {
-    return say(String(e?.message ?? e));
+    return slot('status').textContent = String(e?.message ?? e);
   }
-  if (reply?.error) return say(reply.error);
-  if (reply?.view) draw(reply); // other replies (Dismiss): the worker's refresh follows
+  if (reply?.error) slot('status').textContent = reply.error;
+  else if (reply?.state) draw(reply);
+  else if (reply?.history) history(reply.history); // other replies (Dismiss): the worker's refresh follows
 }
 
 // Redraws asked by the worker: one at a time, the last one wins.
@@ -120,44 +213,48 @@ async function refresh() {
   }
   do {
     again = false;
-    drawing = ask('page:credits', { value: 'stale' });
+    drawing = ask(MESSAGE.credits, { fetch: 'stale' });
     await drawing;
   } while (again);
   drawing = null;
 }
 
-async function act(el, withValue) {
-  say('');
-  el.disabled = el.tagName === 'BUTTON'; // no double top-up while the first is out
-  await ask(`page:${el.dataset.action}`, withValue && el.dataset.value !== undefined ? { value: el.dataset.value } : {});
-  el.disabled = false;
-}
+const ACTIONS = {
+  retry: () => ask(MESSAGE.credits, { fetch: 'all' }),
+  more: (el) => ask(MESSAGE.usage, { before: el.dataset.value }),
+  'top-up': () => ask(MESSAGE.pageTopUp),
+  dismiss: () => ask(MESSAGE.rejectionsSeen),
+};
 
-root.addEventListener('click', (event) => {
+root.addEventListener('click', async (event) => {
   const el = event.target.closest('button[data-action]');
-  if (el) act(el, true);
+  if (!el) return;
+  slot('status').textContent = '';
+  el.disabled = true; // no double top-up while the first is out
+  await ACTIONS[el.dataset.action](el);
+  el.disabled = false;
 });
 root.addEventListener('change', (event) => {
-  const el = event.target.closest('select[data-action]');
-  if (el) act(el, false);
+  if (event.target.closest('[data-filter]')) ask(MESSAGE.usage);
 });
 chrome.runtime.onMessage.addListener((message) => {
-  if (message?.type === 'worker:refresh') refresh();
+  if (message?.type === MESSAGE.refresh) refresh();
 });
 
 // Opened by the out-of-credits notice's Top Up (popup.html#top-up): the pack chooser, open.
 function openTopUp() {
-  const topUp = location.hash === '#top-up' && root.querySelector('details[data-id="top-up"]');
-  if (!topUp) return false;
-  topUp.open = true;
-  topUp.querySelector('summary').focus();
+  const details = location.hash === '#top-up' && root.querySelector('details[data-id="top-up"]');
+  if (!details) return false;
+  details.open = true;
+  details.querySelector('summary').focus();
   return true;
 }
 
 // First what the worker knows (at once), then everything fresh from the backend; busy
 // until then.
-await ask('page:credits', { value: 'none' });
+await ask(MESSAGE.credits, { fetch: 'none' });
+performance.mark('popup-drawn'); // the first figures on screen (cargo xtask bench extension)
 const toppingUp = openTopUp();
-await ask('page:credits', { value: 'all' });
+await ask(MESSAGE.credits, { fetch: 'all' });
 root.removeAttribute('aria-busy');
 if (!toppingUp) openTopUp();

@@ -268,7 +268,14 @@ pub struct Insights {
     /// One entry per UTC day of the cycle so far, oldest first.
     pub daily: Vec<DailyCredits>,
     pub forecast: Forecast,
+    /// A code this version does not know (a newer backend's) is skipped when read.
+    #[serde(deserialize_with = "known_advice")]
     pub advice: Vec<Advice>,
+}
+
+fn known_advice<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Advice>, D::Error> {
+    let codes: Vec<String> = Deserialize::deserialize(d)?;
+    Ok(codes.iter().filter_map(|c| Advice::from_code(c)).collect())
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -31,10 +31,6 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["chrome", "alarms"], js_name = get)]
     pub async fn alarms_get(name: &str) -> Result<JsValue, JsValue>;
 
-    // chrome.i18n: the popup's words (_locales/en/messages.json); "" for an unknown key.
-    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
-    pub fn i18n_get_message(name: &str, substitutions: &JsValue) -> String;
-
     // chrome.action: the toolbar icon's badge.
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setBadgeText)]
     pub async fn action_set_badge_text(details: &JsValue) -> Result<JsValue, JsValue>;

@@ -1,17 +1,19 @@
 //! The backend client (SPEC section 3): `fetch` with the Bearer token, JSON in and out
-//! through plain JS objects (no serde_json in the WASM); answers are read by `crate::read`. Every failure maps to the core's
+//! through plain JS objects (no serde_json in the WASM); answers are read into the core's
+//! types by serde-wasm-bindgen. Every failure maps to the core's
 //! [`SyncErrorKind`]: no answer -> `Network`, 401 -> `Unauthorized`, anything else that is
 //! not the expected answer -> `Backend`.
 
-use credits_core::Timestamp;
-use credits_core::api::{Balance, Bucket, EventResult, EventStatus, Reason, UsageAnswer, UsageBatch, UsageRow};
+use credits_core::api::{Balance, ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
 use credits_core::client::{Backend, SyncErrorKind};
 use credits_core::recognition::Rules;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestCache, RequestInit, Response};
 
-use crate::js::{field, items, message, to_js};
+use serde::de::DeserializeOwned;
+
+use crate::js::{from_js, message, to_js};
 
 /// A request that has not answered by then counts as a network failure (a hung request
 /// must not hold the sync guard for the rest of the worker's life).
@@ -93,92 +95,55 @@ async fn exchange(backend: &Backend, method: &str, path_and_query: &str, body: O
     Ok(Answer { status, body, etag })
 }
 
-/// The answer read by `read` when the status is 2xx, else the error it describes.
-fn expect<T>(answer: Answer, read: fn(&JsValue) -> Option<T>) -> Result<T, HttpError> {
+/// The answer read into `T` when the status is 2xx, else the error it describes.
+fn expect<T: DeserializeOwned>(answer: Answer, what: &str) -> Result<T, HttpError> {
     if let Some(e) = status_error(&answer) {
         return Err(e);
     }
-    read(&answer.body.unwrap_or(JsValue::NULL)).ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "unexpected answer from the backend"))
+    read(&answer.body.unwrap_or(JsValue::NULL), what)
+}
+
+/// A JSON answer read into `T`, or a `Backend` error naming what was expected.
+pub fn read<T: DeserializeOwned>(body: &JsValue, what: &str) -> Result<T, HttpError> {
+    from_js(body).map_err(|e| HttpError::new(SyncErrorKind::Backend, format!("unexpected answer for {what} ({e})")))
 }
 
 /// The error a non-2xx answer describes.
 fn status_error(answer: &Answer) -> Option<HttpError> {
-    let Answer { status, body, .. } = answer;
-    let status = *status;
-    if !(200..300).contains(&status) {
-        // `{"error": {"code", "message"}}`, read as it is (no need to deserialize it).
-        let error = body.as_ref().map_or(JsValue::UNDEFINED, |b| field(b, "error"));
-        let detail = match (field(&error, "code").as_string(), field(&error, "message").as_string()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            _ => "no details".to_owned(),
-        };
-        let kind = if status == 401 { SyncErrorKind::Unauthorized } else { SyncErrorKind::Backend };
-        return Some(HttpError::new(kind, format!("the backend answered {status} ({detail})")));
+    let status = answer.status;
+    if (200..300).contains(&status) {
+        return None;
     }
-    None
+    // `{"error": {"code", "message"}}`.
+    let detail = match answer.body.as_ref().map(from_js::<ErrorBody>) {
+        Some(Ok(ErrorBody { error })) => format!("{}: {}", error.code, error.message),
+        _ => "no details".to_owned(),
+    };
+    let kind = if status == 401 { SyncErrorKind::Unauthorized } else { SyncErrorKind::Backend };
+    Some(HttpError::new(kind, format!("the backend answered {status} ({detail})")))
 }
 
-/// `POST /v1/usage`. The results are read field by field (serde for them cost ~2 KB more);
-/// the balance by serde.
+/// `POST /v1/usage`.
 pub async fn post_usage(backend: &Backend, batch: &UsageBatch) -> Result<UsageAnswer, HttpError> {
     let body = to_js(batch).map_err(js_error(SyncErrorKind::Backend))?;
-    let answer = exchange(backend, "POST", "/v1/usage", Some(&body), None).await?;
-    if let Some(e) = status_error(&answer) {
-        return Err(e);
-    }
-    let body = answer.body.unwrap_or_default();
-    let bad = || HttpError::new(SyncErrorKind::Backend, "unexpected answer to POST /v1/usage");
-    let mut results = Vec::new();
-    for r in items(&field(&body, "results")) {
-        let status = field(&r, "status").as_string().and_then(|code| EventStatus::from_code(&code)).ok_or_else(bad)?;
-        let reason = field(&r, "reason").as_string().and_then(|code| Reason::from_code(&code));
-        results.push(EventResult { id: field(&r, "id").as_string(), status, reason });
-    }
-    let balance = crate::read::balance(&field(&body, "balance")).ok_or_else(bad)?;
-    Ok(UsageAnswer { results, balance })
+    expect(exchange(backend, "POST", "/v1/usage", Some(&body), None).await?, "POST /v1/usage")
 }
 
 /// `GET /v1/balance`.
 pub async fn balance(backend: &Backend) -> Result<Balance, HttpError> {
-    expect(exchange(backend, "GET", "/v1/balance", None, None).await?, crate::read::balance)
+    expect(exchange(backend, "GET", "/v1/balance", None, None).await?, "GET /v1/balance")
 }
 
-/// `GET /v1/usage?job_id=..&limit=200`: this job's rows, newest first, with only the fields
-/// the core's per-job count reads (`Outbox::learn_job`); the others are left empty. (Reading
-/// whole `UsageRow`s with serde cost ~9 KB of WASM for fields nothing here shows.)
+/// `GET /v1/usage?job_id=..&limit=200`: this job's rows, newest first (the core's per-job
+/// count, `Outbox::learn_job`).
 pub async fn job_usage(backend: &Backend, job_id: &str) -> Result<Vec<UsageRow>, HttpError> {
     // A job id is `~0` and hex digits (checked by the core): nothing to escape.
     let answer = exchange(backend, "GET", &format!("/v1/usage?job_id={job_id}&limit=200"), None, None).await?;
-    if let Some(e) = status_error(&answer) {
-        return Err(e);
-    }
-    let mut rows = Vec::new();
-    for row in items(&field(&answer.body.unwrap_or_default(), "rows")) {
-        let row = (|| {
-            let recorded_at: Timestamp = field(&row, "recorded_at").as_string().and_then(|t| t.parse().ok())?;
-            Some(UsageRow {
-                id: String::new(),
-                action: credits_core::Action::CoverLetter,
-                label: String::new(),
-                regenerate: false,
-                job_id: field(&row, "job_id").as_string(),
-                member_id: String::new(),
-                member: String::new(),
-                occurred_at: recorded_at,
-                recorded_at,
-                bucket: Bucket::Monthly,
-                credits: field(&row, "credits").as_f64()? as i64,
-                refunded: field(&row, "refunded").as_bool()?,
-            })
-        })();
-        rows.push(row.ok_or_else(|| HttpError::new(SyncErrorKind::Backend, "unexpected usage rows from the backend"))?);
-    }
-    Ok(rows)
+    expect::<UsagePage>(answer, "GET /v1/usage").map(|page| page.rows)
 }
 
-/// A `GET` answered with JSON, passed on as the backend's object (`GET /v1/me` for the
-/// options page; the popup's `/v1/members`, `/v1/insights`, `/v1/usage`, read by
-/// `crate::read`).
+/// A `GET` answered with JSON, passed on as the backend's object (the popup's `/v1/me`,
+/// `/v1/members`, `/v1/insights`, `/v1/usage`, kept as they came and read with [`read`]).
 pub async fn get(backend: &Backend, path_and_query: &str) -> Result<JsValue, HttpError> {
     json(exchange(backend, "GET", path_and_query, None, None).await?)
 }
@@ -203,5 +168,5 @@ pub async fn rules(backend: &Backend, etag: Option<&str>) -> Result<Option<(Rule
         return Ok(None);
     }
     let etag = answer.etag.clone();
-    Ok(Some((expect(answer, crate::read::rules)?, etag)))
+    Ok(Some((expect(answer, "GET /v1/rules")?, etag)))
 }

@@ -1,6 +1,5 @@
-//! Small bridges to JavaScript: serde to plain JS objects (JSON-compatible, so
-//! `chrome.storage` and message passing keep them intact; reading back is `crate::read`),
-//! the clock and randomness.
+//! Small bridges to JavaScript: serde to and from plain JS objects (JSON-compatible, so
+//! `chrome.storage` and message passing keep them intact), the clock and randomness.
 
 use credits_core::Timestamp;
 use serde::Serialize;
@@ -9,6 +8,12 @@ use wasm_bindgen::JsValue;
 /// A plain JS value: maps become objects, `None` becomes null (storable, cloneable).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+}
+
+/// A JS value read into a Rust type by serde-wasm-bindgen (messages, the backend's
+/// answers, the stored state: one way everywhere).
+pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| e.to_string())
 }
 
 /// Now, from the browser's clock (the core never reads a clock).
@@ -29,17 +34,7 @@ pub fn message(error: &JsValue) -> String {
     error.as_string().unwrap_or_else(|| "unknown error".to_owned())
 }
 
-/// `value[key]`, or undefined.
-pub fn field(value: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A JS array's items (nothing when it is not an array).
-pub fn items(value: &JsValue) -> impl Iterator<Item = JsValue> {
-    value.dyn_ref::<js_sys::Array>().cloned().unwrap_or_default().into_iter()
-}
-
-/// A small JS object from its fields, for the `chrome.*` arguments (cheaper in WASM than a
+/// A small JS object from its fields, for the `chrome.*` arguments (smaller than a
 /// serde type per argument).
 pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let obj = js_sys::Object::new();
@@ -57,7 +52,7 @@ pub fn error_reply(message: &str) -> JsValue {
 use wasm_bindgen::JsCast as _;
 
 /// Resolves after `ms` milliseconds, by the global `setTimeout` (a service worker has no
-/// `window`). Measured: gloo-timers did the same for ~2 KB more WASM.
+/// `window`); gloo-timers is not needed for one timer.
 pub async fn sleep(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, ms);
@@ -76,16 +71,4 @@ extern "C" {
     /// `crypto.randomUUID()`: ids the backend applies at most once (top-ups).
     #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID)]
     pub fn random_uuid() -> String;
-}
-
-/// A [`crate::popup::View`] as the popup's reply: `{state, tone, view: [token...]}`
-/// (the tokens are described in `popup/node.rs`), plus slots the worker fills with plain
-/// text (`version`, `status`).
-pub fn view(v: &crate::popup::View, extra: &[(&str, &str)]) -> JsValue {
-    let tokens: js_sys::Array = v.tokens.0.iter().map(|t| JsValue::from_str(t)).collect();
-    for (slot, text) in extra {
-        tokens.push(&format!("={slot}").into());
-        tokens.push(&format!("#{text}").into());
-    }
-    object(&[("state", v.state.code().into()), ("tone", crate::popup::tone_code(v.tone).into()), ("view", tokens.into())])
 }

@@ -7,14 +7,13 @@
 //! | --- | --- |
 //! | `lib.rs` | the `wasm_bindgen` entry points, nothing else |
 //! | `chrome.rs` | the `chrome.*` APIs used |
-//! | `js.rs` | serde to plain JS objects, clock, randomness, the popup's view as JS |
+//! | `js.rs` | serde to and from plain JS objects (serde-wasm-bindgen), clock, randomness |
 //! | `messages.rs` | the message protocol (direction-named, one enum per direction) |
 //! | `store.rs` | the persisted state in `chrome.storage.local` |
 //! | `http.rs` | the backend client |
-//! | `read/` | JSON (the backend's answers, the stored state) read field by field into the core's types |
 //! | `worker/` | the service worker: state, handlers, sync, broadcast |
 //! | `options.rs` | the options page's checks |
-//! | `popup/` | the popup's views (pure: state, cards, history, members, insights, chart), built in the worker |
+//! | `popup/` | the popup's view model (pure: state, cards, history, members, insights, chart), built in the worker |
 
 mod chrome;
 mod http;
@@ -22,7 +21,6 @@ mod js;
 mod messages;
 mod options;
 pub mod popup;
-mod read;
 mod store;
 mod worker;
 
@@ -62,7 +60,7 @@ pub async fn worker_alarm(name: String) {
     worker::on_alarm(name).await;
 }
 
-/// Options page: the form's values checked, as `{settings, origin}` or `{error}`.
+/// Options page: the form's values checked, as `{settings, origin}` or `{refused}` (a message).
 #[wasm_bindgen]
 pub fn check_settings(backend_url: &str, api_token: &str, low_threshold: &str, confirm_regenerate: bool, show_badge: bool) -> JsValue {
     options::check(backend_url, api_token, low_threshold, confirm_regenerate, show_badge)

@@ -1,7 +1,7 @@
 //! The persisted state in `chrome.storage.local`, under four keys: `settings`
 //! ([`Settings`]), `outbox` ([`Outbox`]), `rules` ([`StoredRules`]) and `popup` (the
 //! popup's last known figures, kept by `worker::credits`). Values are plain JS
-//! objects (written by serde-wasm-bindgen, read by `crate::read`). Anything missing or
+//! objects (written and read by serde-wasm-bindgen). Anything missing or
 //! unreadable falls back to its default
 //! (and for rules, to the shipped ones): a corrupt entry never stops the extension.
 
@@ -10,8 +10,7 @@ use credits_core::client::{Outbox, Settings};
 use wasm_bindgen::JsValue;
 
 use crate::chrome;
-use crate::js::to_js;
-use crate::read;
+use crate::js::{from_js, to_js};
 
 const SETTINGS: &str = "settings";
 const OUTBOX: &str = "outbox";
@@ -31,9 +30,9 @@ pub async fn load() -> Result<Loaded, JsValue> {
     let keys: js_sys::Array = [SETTINGS, OUTBOX, RULES, POPUP].iter().map(|k| JsValue::from_str(k)).collect();
     let all = chrome::storage_get(&keys.into()).await?;
     let get = |key: &str| js_sys::Reflect::get(&all, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
-    let settings = get(SETTINGS).and_then(|v| read::settings(&v)).unwrap_or_default();
-    let outbox = get(OUTBOX).and_then(|v| read::outbox(&v)).unwrap_or_default();
-    let rules = get(RULES).and_then(|v| read::stored_rules(&v)).filter(|r| r.rules.validate().is_ok()).unwrap_or_else(StoredRules::shipped);
+    let settings = get(SETTINGS).and_then(|v| from_js(&v).ok()).unwrap_or_default();
+    let outbox = get(OUTBOX).and_then(|v| from_js(&v).ok()).unwrap_or_default();
+    let rules = get(RULES).and_then(|v| from_js::<StoredRules>(&v).ok()).filter(|r| r.rules.validate().is_ok()).unwrap_or_else(StoredRules::shipped);
     let popup = get(POPUP).unwrap_or_default();
     Ok(Loaded { settings, outbox, rules, popup })
 }

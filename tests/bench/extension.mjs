@@ -67,6 +67,35 @@ await syncNow(browser);
   await ext.close();
 }
 
+// 1b. The popup: opened -> the worker's first view drawn (the page loads no WASM); beside it,
+//     what importing and initialising the WASM in a page costs (the alternative design of
+//     extension/README.md, "The popup", would pay it before its first draw).
+{
+  const drawn = [];
+  const wasm = [];
+  for (let i = 0; i < RUNS; i++) {
+    const popup = await browser.openExtensionPage('extension/popup.html');
+    drawn.push(await popup.evaluate(async () => {
+      for (;;) {
+        const [mark] = performance.getEntriesByName('popup-drawn');
+        if (mark) return mark.startTime;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }));
+    await popup.close();
+    const page = await browser.openExtensionPage('extension/options.html');
+    wasm.push(await page.evaluate(async () => {
+      const t0 = performance.now();
+      const m = await import(`./pkg/credits_extension.js?fresh=${Math.random()}`);
+      await m.default({ module_or_path: `./pkg/credits_extension_bg.wasm?fresh=${Math.random()}` });
+      return performance.now() - t0;
+    }));
+    await page.close();
+  }
+  row('popup: opened -> first figures drawn', stats(drawn), 'navigation start -> the worker\'s view rendered');
+  row('an extension page: import + init the WASM', stats(wasm), 'what a popup running the WASM adds first');
+}
+
 // 2. The 10,000-element feed: first render -> all labelled; content-script main-thread time;
 //    the plain-JS classifier on the same page.
 {

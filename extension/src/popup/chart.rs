@@ -1,11 +1,12 @@
-//! The daily-use chart: one bar per day of the cycle so far, drawn as SVG from Rust. Whole
+//! The daily-use chart: one bar per day of the cycle so far, drawn as SVG by the page from this geometry. Whole
 //! numbers in a fixed viewBox (the CSS stretches it to the popup's width), so no float
 //! formatting reaches the WASM.
 
 use credits_core::api::DailyCredits;
 
-use super::node::Tokens;
-use super::text::{Text, credits};
+use serde::Serialize;
+
+use super::text::{Msg, Sub, credits, msg, msg_with, number};
 
 /// viewBox units: each day is `STEP` wide, its bar `BAR` wide; the tallest bar is `HEIGHT`.
 pub const STEP: u64 = 10;
@@ -35,43 +36,59 @@ pub fn bars(values: &[u64]) -> Vec<Bar> {
         .collect()
 }
 
-/// The chart: `<svg role="img">` named by a summary sentence; each bar has a `<title>`.
-pub fn chart(v: &mut Tokens, daily: &[DailyCredits], text: &dyn Text) {
+/// The chart (`<svg role="img">`, drawn by the page): named by a summary sentence, each bar
+/// with a `<title>`; `width` is the viewBox's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Chart {
+    pub label: Msg,
+    pub width: u64,
+    pub height: u64,
+    pub bars: Vec<ChartBar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChartBar {
+    pub x: u64,
+    pub y: u64,
+    pub height: u64,
+    pub bar_width: u64,
+    pub zero: bool,
+    pub title: Msg,
+}
+
+pub fn chart(daily: &[DailyCredits]) -> Chart {
     let values: Vec<u64> = daily.iter().map(|d| d.credits).collect();
     let total: u64 = values.iter().sum();
     let label = match daily.iter().max_by_key(|d| d.credits).filter(|d| d.credits > 0) {
         Some(top) => {
-            text.msg("chartLabel", &[&credits(text, total), &text.number(daily.len() as u64), &text.day(&top.date), &credits(text, top.credits)])
+            let (total, day, most) = (Sub::Msg(credits(total)), Sub::Day(top.date.clone()), Sub::Msg(credits(top.credits)));
+            if daily.len() == 1 {
+                msg_with("chartLabelOneDay", vec![total, day])
+            } else {
+                msg_with("chartLabel", vec![total, number(daily.len() as u64), day, most])
+            }
         }
-        None => text.msg("chartEmpty", &[]),
+        None => msg("chartEmpty"),
     };
     let width = (daily.len() as u64).max(MIN_DAYS) * STEP;
-    v.open("svg")
-        .class("chart")
-        .attr("role", "img")
-        .attr("aria-label", &label)
-        .attr("viewBox", &format!("0 0 {width} {HEIGHT}"))
-        .attr("preserveAspectRatio", "none")
-        .attr("focusable", "false");
-    for (d, b) in daily.iter().zip(bars(&values)) {
-        v.open("rect")
-            .class(if d.credits == 0 { "bar zero" } else { "bar" })
-            .attr("x", &b.x.to_string())
-            .attr("y", &b.y.to_string())
-            .attr("width", &BAR.to_string())
-            .attr("height", &b.height.to_string())
-            .open("title")
-            .text(&text.msg("chartBar", &[&text.day(&d.date), &credits(text, d.credits)]))
-            .close()
-            .close();
-    }
-    v.close();
+    let bars = daily
+        .iter()
+        .zip(bars(&values))
+        .map(|(d, b)| ChartBar {
+            x: b.x,
+            y: b.y,
+            height: b.height,
+            bar_width: BAR,
+            zero: d.credits == 0,
+            title: msg_with("chartBar", vec![Sub::Day(d.date.clone()), Sub::Msg(credits(d.credits))]),
+        })
+        .collect();
+    Chart { label, width, height: HEIGHT, bars }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::popup::node::find;
     use crate::popup::text::tests::Catalog;
 
     #[test]
@@ -87,18 +104,18 @@ mod tests {
 
     #[test]
     fn one_bar_per_day_with_a_summary() {
+        let t = Catalog::en();
         let daily: Vec<DailyCredits> =
             [("2026-11-20", 2), ("2026-11-21", 0), ("2026-11-22", 12)].iter().map(|(d, c)| DailyCredits { date: (*d).into(), credits: *c }).collect();
-        let mut v = Tokens::default();
-        chart(&mut v, &daily, &Catalog::en());
-        let nodes = crate::popup::node::nodes(&v);
-        assert_eq!(find::by_class(&nodes, "bar").len(), 3);
-        assert_eq!(nodes[0].attr("role"), Some("img"));
-        assert_eq!(nodes[0].attr("viewBox"), Some("0 0 300 40"));
-        assert_eq!(nodes[0].attr("aria-label"), Some("Daily use this cycle: 14 credits over 3 days, most on Nov 22 (12 credits)"));
-        assert_eq!(find::texts(&find::by_tag(&nodes, "title"))[1], "Nov 21: 0 credits");
-        let mut v = Tokens::default();
-        chart(&mut v, &daily[1..2], &Catalog::en());
-        assert_eq!(crate::popup::node::nodes(&v)[0].attr("aria-label"), Some("Daily use this cycle: no credits used yet"));
+        let c = chart(&daily);
+        assert_eq!(c.bars.len(), 3);
+        assert_eq!((c.width, c.height), (300, 40));
+        assert_eq!(t.say(&c.label), "Daily use this cycle: 14 credits over 3 days, most on Nov 22 (12 credits)");
+        assert_eq!(t.say(&c.bars[1].title), "Nov 21: 0 credits");
+        assert!(c.bars[1].zero && !c.bars[0].zero);
+        assert_eq!(t.say(&chart(&daily[1..2]).label), "Daily use this cycle: no credits used yet");
+        // One day: "over 1 day", not "1 days".
+        assert_eq!(t.say(&chart(&daily[2..3]).label), "Daily use this cycle: 12 credits on Nov 22");
+        assert_eq!(t.say(&chart(&daily[0..1]).bars[0].title), "Nov 20: 2 credits");
     }
 }

@@ -8,11 +8,13 @@ use credits_core::client::RejectedEvent;
 use credits_core::job_id::is_job_id;
 use credits_core::{Action, PriceTable, Timestamp};
 
-use super::node::Tokens;
-use super::text::Text;
+use serde::Serialize;
 
-/// The filters the user chose (`None`: all).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+use super::text::{Msg, Sub, msg, msg_with, text};
+
+/// The filters the user chose (`None`: all), as the popup sends them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct Filter {
     pub action: Option<Action>,
     /// A member id.
@@ -35,7 +37,7 @@ pub enum Status {
 /// One line of the history, whichever side it comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry<'a> {
-    /// The usage row's id (none for outbox events: their UUIDs would cost WASM to format).
+    /// The usage row's id (none for outbox events).
     pub id: Option<&'a str>,
     pub when: Timestamp,
     pub member: &'a str,
@@ -60,7 +62,7 @@ pub struct Page {
 /// in time order (the first page takes anything newer, the last anything older). `me`
 /// names the member for the outbox's events. No sorting: the outbox keeps its events in
 /// click order and the backend's rows come newest first, so a merge is enough (and a sort
-/// would cost ~8 KB of WASM).
+/// would add `sort`'s code to the module).
 pub fn merge<'a>(
     rows: &'a [UsageRow],
     pending: &'a [UsageEvent],
@@ -111,12 +113,12 @@ pub fn merge<'a>(
     out
 }
 
-/// The reason a rejected event did not count, as the message key of its words.
-pub fn reason_key(reason: Reason) -> &'static str {
+/// Why a rejected event did not count, in words.
+pub fn reason(reason: Reason) -> Msg {
     match reason {
-        Reason::InsufficientCredits => "reasonInsufficientCredits",
-        Reason::UnknownAction => "reasonUnknownAction",
-        Reason::InvalidEvent => "reasonInvalidEvent",
+        Reason::InsufficientCredits => msg("reasonInsufficientCredits"),
+        Reason::UnknownAction => msg("reasonUnknownAction"),
+        Reason::InvalidEvent => msg("reasonInvalidEvent"),
     }
 }
 
@@ -125,91 +127,97 @@ pub fn job_link(job_id: &str) -> Option<String> {
     is_job_id(job_id).then(|| format!("https://www.upwork.com/jobs/{job_id}"))
 }
 
-/// One `<li>` per entry. Classes name the parts (`when`, `who`, `what`, `regen`, `job`,
-/// `bucket`, `credits`, `status`); `data-id` is the row's id, `data-status`
-/// `recorded`, `refunded`, `pending` or `rejected`.
-pub fn rows(v: &mut Tokens, entries: &[Entry], text: &dyn Text) {
-    for e in entries {
-        row(v, e, text);
-    }
-}
-fn row(v: &mut Tokens, e: &Entry, text: &dyn Text) {
-    let (status, mark) = match e.status {
-        Status::Recorded { refunded: true, .. } => ("refunded", Some(text.msg("statusRefunded", &[]))),
-        Status::Recorded { .. } => ("recorded", None),
-        Status::Pending => ("pending", Some(text.msg("statusPending", &[]))),
-        Status::Rejected(r) => ("rejected", Some(text.msg("statusRejected", &[&text.msg(reason_key(r), &[]), r.code()]))),
-    };
-    let credits = e.credits.to_string();
-    v.open("li").class("row").attr("data-status", status);
-    if let Some(id) = e.id {
-        v.attr("data-id", id);
-    }
-    v.open("span").class("what").text(e.action.label());
-    if e.regenerate {
-        v.text(" ").leaf("span", "regen", &text.msg("regenerateMarker", &[]));
-    }
-    v.close();
-    v.open("span").class("credits").attr("aria-label", &text.msg("creditsCell", &[&credits])).text(&credits).close();
-    v.open("span").class("meta");
-    v.open("time").class("when").attr("datetime", &e.when.to_rfc3339()).text(&text.date_time(e.when)).close();
-    if !e.member.is_empty() {
-        v.leaf("span", "who", e.member);
-    }
-    if let Some(job) = e.job_id {
-        match job_link(job) {
-            Some(href) => v.open("a").class("job").attr("href", &href).attr("target", "_blank").attr("rel", "noopener").text(job).close(),
-            None => v.leaf("span", "job", job),
-        };
-    }
-    if let Status::Recorded { bucket, .. } = e.status {
-        let key = if bucket == Bucket::Monthly { "bucketMonthly" } else { "bucketExtra" };
-        v.open("span").class("bucket").attr("data-bucket", bucket.code()).text(&text.msg(key, &[])).close();
-    }
-    v.close();
-    if let Some(mark) = mark {
-        v.leaf("span", "status", &mark);
-    }
-    v.close();
+/// One line of Usage History as the page draws it (`<template id="row">`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// The usage row's id (none for outbox events).
+    pub id: Option<String>,
+    /// `recorded`, `refunded`, `pending` or `rejected` (`data-status`: the CSS, the tests).
+    pub status: &'static str,
+    pub label: Msg,
+    pub regenerate: bool,
+    pub credits: i64,
+    /// "-1 credit": the figure's accessible name.
+    pub credits_label: Msg,
+    pub at: Timestamp,
+    pub member: Option<String>,
+    pub job_id: Option<String>,
+    /// Only for ids in Upwork's form.
+    pub job_href: Option<String>,
+    pub bucket: Option<Bucket>,
+    pub bucket_label: Option<Msg>,
+    /// pending, refunded, or rejected with the reason in words.
+    pub mark: Option<Msg>,
 }
 
-/// The "Show more" button for the next page (none when this was the last).
-pub fn more(v: &mut Tokens, next_before: Option<&str>, text: &dyn Text) {
-    if let Some(cursor) = next_before {
-        v.button("usage", Some(cursor), &text.msg("showMore", &[]));
+pub fn rows(entries: &[Entry]) -> Vec<Row> {
+    entries.iter().map(row).collect()
+}
+
+fn row(e: &Entry) -> Row {
+    let (status, mark) = match e.status {
+        Status::Recorded { refunded: true, .. } => ("refunded", Some(msg("statusRefunded"))),
+        Status::Recorded { .. } => ("recorded", None),
+        Status::Pending => ("pending", Some(msg("statusPending"))),
+        Status::Rejected(r) => ("rejected", Some(msg_with("statusRejected", vec![Sub::Msg(reason(r)), text(r.code())]))),
+    };
+    let bucket = match e.status {
+        Status::Recorded { bucket, .. } => Some(bucket),
+        _ => None,
+    };
+    let figure = vec![Sub::Number(e.credits)];
+    Row {
+        id: e.id.map(str::to_owned),
+        status,
+        label: super::text::action(e.action),
+        regenerate: e.regenerate,
+        credits: e.credits,
+        credits_label: if e.credits.abs() == 1 { msg_with("creditsCellOne", figure) } else { msg_with("creditsCell", figure) },
+        at: e.when,
+        member: (!e.member.is_empty()).then(|| e.member.to_owned()),
+        job_id: e.job_id.map(str::to_owned),
+        job_href: e.job_id.and_then(job_link),
+        bucket,
+        bucket_label: bucket.map(|b| if b == Bucket::Monthly { msg("bucketMonthly") } else { msg("bucketExtra") }),
+        mark,
     }
+}
+
+/// A choice of a filter's `<select>` (`value` "" for all).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: Sub,
+    pub selected: bool,
 }
 
 /// The action and member filters: `<select>`s whose change asks for `page:usage`.
-pub fn filters(v: &mut Tokens, filter: &Filter, members: &[(&str, &str)], text: &dyn Text) {
-    let option = |v: &mut Tokens, value: &str, label: &str, selected: bool| {
-        v.open("option").attr("value", value);
-        if selected {
-            v.attr("selected", "");
-        }
-        v.text(label).close();
-    };
-    let select = |v: &mut Tokens, field: &str, label: &str| {
-        v.open("select").attr("data-field", field).attr("data-action", "usage").attr("aria-label", label);
-    };
-    select(v, "action", &text.msg("filterAction", &[]));
-    option(v, "", &text.msg("filterAllActions", &[]), filter.action.is_none());
-    for a in Action::ALL {
-        option(v, a.code(), a.label(), filter.action == Some(a));
-    }
-    v.close();
-    select(v, "member", &text.msg("filterMember", &[]));
-    option(v, "", &text.msg("filterAllMembers", &[]), filter.member.is_none());
-    for (id, name) in members {
-        option(v, id, name, filter.member.as_deref() == Some(*id));
-    }
-    v.close();
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Filters {
+    pub actions: Vec<Choice>,
+    pub members: Vec<Choice>,
+}
+
+pub fn filters(filter: &Filter, members: &[(&str, &str)]) -> Filters {
+    let all = |key, selected| Choice { value: String::new(), label: Sub::Msg(msg(key)), selected };
+    let mut actions = vec![all("filterAllActions", filter.action.is_none())];
+    actions.extend(Action::ALL.iter().map(|&a| Choice {
+        value: a.code().to_owned(),
+        label: Sub::Msg(super::text::action(a)),
+        selected: filter.action == Some(a),
+    }));
+    let mut people = vec![all("filterAllMembers", filter.member.is_none())];
+    people.extend(members.iter().map(|(id, name)| Choice {
+        value: (*id).to_owned(),
+        label: text(name),
+        selected: filter.member.as_deref() == Some(*id),
+    }));
+    Filters { actions, members: people }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::popup::node::find;
     use crate::popup::text::tests::Catalog;
     use credits_core::api::Role;
 
@@ -304,22 +312,20 @@ mod tests {
         let rejected = [RejectedEvent { event: event(20, "10:02", Action::Answer), reason: Reason::InsufficientCredits, answered_at: t("10:02") }];
         let entries =
             merge(std::slice::from_ref(&r), &[], &rejected, &Filter::default(), Page { first: true, last: true }, None, &PriceTable::default());
-        let mut v = Tokens::default();
-        rows(&mut v, &entries, &Catalog::en());
-        let view = crate::popup::node::nodes(&v);
-        let text = |class| find::texts(&find::by_class(&view, class));
-        assert_eq!(text("what"), ["Cover Letter Regenerate", "Answer Regenerate"]);
-        assert_eq!(text("regen"), ["Regenerate", "Regenerate"]);
-        assert_eq!(text("credits"), ["-1", "0"]);
-        assert_eq!(text("bucket"), ["Extra"]);
-        assert_eq!(text("who"), ["Bo"], "an outbox event with no known member names nobody");
-        assert_eq!(text("when")[0], "Nov 24, 10:05");
-        assert_eq!(text("status"), ["rejected: no credits were left (insufficient_credits)"]);
-        let links = find::by_tag(&view, "a");
-        assert_eq!(links[0].attr("href"), Some("https://www.upwork.com/jobs/~021998744339961847531"));
-        assert_eq!(links[0].attr("rel"), Some("noopener"));
-        assert_eq!(view[0].attr("data-status"), Some("recorded"));
-        assert_eq!(view[1].attr("data-status"), Some("rejected"));
+        let t = Catalog::en();
+        let view = rows(&entries);
+        assert_eq!(
+            view.iter().map(|r| (t.say(&r.label), r.regenerate)).collect::<Vec<_>>(),
+            [("Cover Letter".to_owned(), true), ("Answer".to_owned(), true)]
+        );
+        assert_eq!(view.iter().map(|r| r.credits).collect::<Vec<_>>(), [-1, 0]);
+        assert_eq!(view.iter().map(|r| t.say(&r.credits_label)).collect::<Vec<_>>(), ["-1 credit", "0 credits"]);
+        assert_eq!(view.iter().map(|r| t.say_opt(r.bucket_label.as_ref())).collect::<Vec<_>>(), ["Extra", ""]);
+        assert_eq!(view[1].member, None, "an outbox event with no known member names nobody");
+        assert_eq!(view[0].member.as_deref(), Some("Bo"));
+        assert_eq!(t.say_opt(view[1].mark.as_ref()), "rejected: no credits were left (insufficient_credits)");
+        assert_eq!(view[0].job_href.as_deref(), Some("https://www.upwork.com/jobs/~021998744339961847531"));
+        assert_eq!((view[0].status, view[1].status), ("recorded", "rejected"));
     }
 
     #[test]
@@ -330,20 +336,18 @@ mod tests {
     }
 
     #[test]
-    fn filters_and_more() {
+    fn filters() {
         let t = Catalog::en();
         let f = Filter { action: Some(Action::Answer), member: Some("m-Bo".into()) };
-        let mut v = Tokens::default();
-        filters(&mut v, &f, &[("m-Ana", "Ana"), ("m-Bo", "Bo")], &t);
-        let view = crate::popup::node::nodes(&v);
-        let selected: Vec<_> = find::by_tag(&view, "option").into_iter().filter(|o| o.attr("selected").is_some()).map(|o| o.text_content()).collect();
+        let view = super::filters(&f, &[("m-Ana", "Ana"), ("m-Bo", "Bo")]);
+        let say = |c: &Choice| match &c.label {
+            Sub::Msg(m) => t.say(m),
+            Sub::Text(s) => s.clone(),
+            _ => unreachable!(),
+        };
+        let selected: Vec<_> = view.actions.iter().chain(&view.members).filter(|c| c.selected).map(say).collect();
         assert_eq!(selected, ["Answer", "Bo"]);
-        assert_eq!(find::by_tag(&view, "option").len(), 1 + 8 + 1 + 2);
-        assert_eq!(view[0].attr("aria-label"), Some("Filter by action"));
-        let mut v = Tokens::default();
-        more(&mut v, None, &t);
-        assert!(v.is_empty());
-        more(&mut v, Some("abc"), &t);
-        assert_eq!(crate::popup::node::nodes(&v)[0].attr("data-value"), Some("abc"));
+        assert_eq!((view.actions.len(), view.members.len()), (1 + 8, 1 + 2));
+        assert_eq!(say(&view.actions[0]), "All actions");
     }
 }

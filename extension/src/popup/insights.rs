@@ -5,74 +5,99 @@
 use credits_core::Timestamp;
 use credits_core::api::{Advice, Forecast, Insights};
 
-use super::chart::chart;
-use super::node::Tokens;
-use super::text::{Text, credits, percent};
+use serde::Serialize;
 
-/// The message key of an advice code's sentence (seed 001's "Tighten it" advice).
-pub fn advice_key(advice: Advice) -> &'static str {
+use super::chart::{Chart, chart};
+use super::text::{Msg, Sub, credits, msg, msg_with, percent};
+
+/// An advice code's sentence (seed 001's "Tighten it" advice).
+pub fn advice(advice: Advice) -> Msg {
     match advice {
-        Advice::RaiseMatchThreshold => "adviceRaiseMatchThreshold",
-        Advice::FilterBeforeOpening => "adviceFilterBeforeOpening",
-        Advice::FewerRegenerations => "adviceFewerRegenerations",
-        Advice::CoordinateMembers => "adviceCoordinateMembers",
-        Advice::ConsiderUpgrade => "adviceConsiderUpgrade",
+        Advice::RaiseMatchThreshold => msg("adviceRaiseMatchThreshold"),
+        Advice::FilterBeforeOpening => msg("adviceFilterBeforeOpening"),
+        Advice::FewerRegenerations => msg("adviceFewerRegenerations"),
+        Advice::CoordinateMembers => msg("adviceCoordinateMembers"),
+        Advice::ConsiderUpgrade => msg("adviceConsiderUpgrade"),
     }
 }
 
 /// The forecast as a sentence: "At this pace (about 12 credits a day) you run out on
 /// Nov 28, 4 days before the reset." `spendable` is what is left now.
-pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64, text: &dyn Text) -> String {
-    let reset = resets_at.map(|t| text.date(t));
+pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64) -> Msg {
     if spendable == 0 {
-        return match &reset {
-            Some(date) => text.msg("forecastOut", &[date]),
-            None => text.msg("forecastOutNoReset", &[]),
+        return match resets_at {
+            Some(date) => msg_with("forecastOut", vec![Sub::Date(date)]),
+            None => msg("forecastOutNoReset"),
         };
     }
     if f.per_day <= 0.0 {
-        return text.msg("forecastNone", &[]);
+        return msg("forecastNone");
     }
     let per_day = (f.per_day + 0.5) as u64;
-    let pace = if per_day == 0 { text.msg("paceUnderOne", &[]) } else { text.msg("pace", &[&credits(text, per_day)]) };
-    match (f.runs_out_at, &reset, f.days_before_reset) {
+    let pace = Sub::Msg(if per_day == 0 { msg("paceUnderOne") } else { msg_with("pace", vec![Sub::Msg(credits(per_day))]) });
+    match (f.runs_out_at, resets_at, f.days_before_reset) {
         (Some(out), Some(_), Some(days)) if days >= 1 => {
-            let key = if days == 1 { "forecastRunOutOneDay" } else { "forecastRunOut" };
-            text.msg(key, &[&pace, &text.date(out), &days.to_string()])
+            if days == 1 {
+                msg_with("forecastRunOutOneDay", vec![pace, Sub::Date(out)])
+            } else {
+                msg_with("forecastRunOut", vec![pace, Sub::Date(out), Sub::Number(days)])
+            }
         }
-        (Some(out), Some(_), _) => text.msg("forecastRunOutJustBefore", &[&pace, &text.date(out)]),
-        (Some(out), None, _) => text.msg("forecastRunOutNoReset", &[&pace, &text.date(out)]),
-        (None, Some(date), _) => text.msg("forecastLasts", &[&pace, date]),
-        (None, None, _) => text.msg("forecastNone", &[]),
+        (Some(out), Some(_), _) => msg_with("forecastRunOutJustBefore", vec![pace, Sub::Date(out)]),
+        (Some(out), None, _) => msg_with("forecastRunOutNoReset", vec![pace, Sub::Date(out)]),
+        (None, Some(date), _) => msg_with("forecastLasts", vec![pace, Sub::Date(date)]),
+        (None, None, _) => msg("forecastNone"),
     }
 }
 
-/// The section's content.
-pub fn section(v: &mut Tokens, ins: &Insights, spendable: u64, text: &dyn Text) {
+/// The Insights section as the page draws it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Section {
+    pub chart: Chart,
+    pub by_action: Vec<Share>,
+    pub regenerations: Msg,
+    pub forecast: Msg,
+    pub advice: Vec<AdviceLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Share {
+    pub action: &'static str,
+    pub label: Msg,
+    pub share: Msg,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AdviceLine {
+    pub code: &'static str,
+    pub text: Msg,
+}
+
+pub fn section(ins: &Insights, spendable: u64) -> Section {
     let consumed: u64 = ins.by_action.iter().map(|a| a.credits).sum();
-    chart(v, &ins.daily, text);
-    v.open("ul").class("by-action").attr("aria-label", &text.msg("byAction", &[]));
-    for a in &ins.by_action {
-        let share = text.msg("shareOf", &[&credits(text, a.credits), &percent(a.credits, consumed).to_string()]);
-        v.open("li").class("share").attr("data-id", a.action.code()).leaf("span", "label", a.action.label()).leaf("span", "n", &share).close();
-    }
-    v.close();
+    let pct = |n| Sub::Number(percent(n, consumed) as i64);
+    let by_action = ins
+        .by_action
+        .iter()
+        .map(|a| Share {
+            action: a.action.code(),
+            label: super::text::action(a.action),
+            share: msg_with("shareOf", vec![Sub::Msg(credits(a.credits)), pct(a.credits)]),
+        })
+        .collect();
     let regen = ins.regenerations.credits;
-    v.leaf("p", "regen-share", &text.msg("regenShare", &[&credits(text, regen), &percent(regen, consumed).to_string()]));
-    v.leaf("p", "forecast", &forecast(&ins.forecast, ins.resets_at, spendable, text));
-    if !ins.advice.is_empty() {
-        v.open("ul").class("advice").attr("aria-label", &text.msg("adviceLabel", &[]));
-        for a in &ins.advice {
-            v.open("li").attr("data-id", a.code()).text(&text.msg(advice_key(*a), &[])).close();
-        }
-        v.close();
+    Section {
+        chart: chart(&ins.daily),
+        by_action,
+        regenerations: msg_with("regenShare", vec![Sub::Msg(credits(regen)), pct(regen)]),
+        forecast: forecast(&ins.forecast, ins.resets_at, spendable),
+        advice: ins.advice.iter().map(|a| AdviceLine { code: a.code(), text: advice(*a) }).collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::popup::node::find;
     use crate::popup::text::tests::Catalog;
     use credits_core::Action;
     use credits_core::api::{ActionCredits, DailyCredits, JobAssistantUnused, Matching, Regenerations};
@@ -90,38 +115,58 @@ mod tests {
         let t = Catalog::en();
         let reset = Some(ts("2026-12-02T09:00:00Z"));
         assert_eq!(
-            forecast(&f(12.4, Some("2026-11-28T09:00:00Z"), Some(4)), reset, 50, &t),
+            t.say(&forecast(&f(12.4, Some("2026-11-28T09:00:00Z"), Some(4)), reset, 50)),
             "At this pace (about 12 credits a day) you run out on Nov 28, 4 days before the reset."
         );
         assert_eq!(
-            forecast(&f(1.0, Some("2026-12-01T09:00:00Z"), Some(1)), reset, 5, &t),
+            t.say(&forecast(&f(1.0, Some("2026-12-01T09:00:00Z"), Some(1)), reset, 5)),
             "At this pace (about 1 credit a day) you run out on Dec 1, 1 day before the reset."
         );
         assert_eq!(
-            forecast(&f(3.0, Some("2026-12-02T02:00:00Z"), Some(0)), reset, 5, &t),
+            t.say(&forecast(&f(3.0, Some("2026-12-02T02:00:00Z"), Some(0)), reset, 5)),
             "At this pace (about 3 credits a day) you run out on Dec 2, just before the reset."
         );
         assert_eq!(
-            forecast(&f(0.2, None, None), reset, 50, &t),
+            t.say(&forecast(&f(0.2, None, None), reset, 50)),
             "At this pace (less than 1 credit a day) your credits last until the reset on Dec 2."
         );
         assert_eq!(
-            forecast(&f(2.0, Some("2026-12-20T00:00:00Z"), None), None, 50, &t),
+            t.say(&forecast(&f(2.0, Some("2026-12-20T00:00:00Z"), None), None, 50)),
             "At this pace (about 2 credits a day) you run out on Dec 20."
         );
-        assert_eq!(forecast(&f(0.0, None, None), reset, 50, &t), "No credits used yet this cycle.");
-        assert_eq!(forecast(&f(9.0, Some("2026-11-24T00:00:00Z"), Some(8)), reset, 0, &t), "You're out of credits until the reset on Dec 2.");
-        assert_eq!(forecast(&f(9.0, None, None), None, 0, &t), "You're out of credits.");
+        assert_eq!(t.say(&forecast(&f(0.0, None, None), reset, 50)), "No credits used yet this cycle.");
+        assert_eq!(t.say(&forecast(&f(9.0, Some("2026-11-24T00:00:00Z"), Some(8)), reset, 0)), "You're out of credits until the reset on Dec 2.");
+        assert_eq!(t.say(&forecast(&f(9.0, None, None), None, 0)), "You're out of credits.");
+    }
+
+    #[test]
+    fn an_advice_code_a_newer_backend_sends_is_skipped() {
+        let mut v = serde_json::to_value(Insights {
+            cycle_start: ts("2026-11-20T09:00:00Z"),
+            resets_at: None,
+            by_action: vec![],
+            by_member: vec![],
+            regenerations: Regenerations { credits: 0, share: 0.0 },
+            job_assistant_unused: JobAssistantUnused { jobs: 0, credits: 0 },
+            matching: Matching { job_matching: 0, auto_bid: 0 },
+            daily: vec![],
+            forecast: f(0.0, None, None),
+            advice: vec![Advice::FewerRegenerations],
+        })
+        .unwrap();
+        assert_eq!(serde_json::from_value::<Insights>(v.clone()).unwrap().advice, [Advice::FewerRegenerations]);
+        v["advice"] = serde_json::json!(["buy_a_bigger_screen", "fewer_regenerations"]);
+        assert_eq!(serde_json::from_value::<Insights>(v).unwrap().advice, [Advice::FewerRegenerations]);
     }
 
     #[test]
     fn every_advice_code_has_its_sentence() {
         let t = Catalog::en();
         for a in Advice::ALL {
-            let s = t.msg(advice_key(a), &[]);
+            let s = t.say(&advice(a));
             assert!(s.len() > 40 && s.ends_with('.'), "{s}");
         }
-        assert!(t.msg(advice_key(Advice::FewerRegenerations), &[]).contains("edit by hand"));
+        assert!(t.say(&advice(Advice::FewerRegenerations)).contains("edit by hand"));
     }
 
     #[test]
@@ -144,16 +189,18 @@ mod tests {
             forecast: f(2.4, None, None),
             advice: vec![Advice::FewerRegenerations],
         };
-        let mut v = Tokens::default();
-        section(&mut v, &ins, 88, &Catalog::en());
-        let view = crate::popup::node::nodes(&v);
-        assert_eq!(find::by_class(&view, "bar").len(), 5);
-        assert_eq!(find::texts(&find::by_class(&view, "share")), ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]);
-        assert_eq!(find::texts(&find::by_class(&view, "regen-share")), ["Regenerations: 6 credits, 50% of this cycle's use"]);
+        let t = Catalog::en();
+        let view = section(&ins, 88);
+        assert_eq!(view.chart.bars.len(), 5);
         assert_eq!(
-            find::texts(&find::by_class(&view, "forecast")),
-            ["At this pace (about 2 credits a day) your credits last until the reset on Dec 20."]
+            view.by_action.iter().map(|s| format!("{}{}", t.say(&s.label), t.say(&s.share))).collect::<Vec<_>>(),
+            ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]
         );
-        assert_eq!(find::by_class(&view, "advice")[0].text_content(), Catalog::en().msg("adviceFewerRegenerations", &[]));
+        assert_eq!(t.say(&view.regenerations), "Regenerations: 6 credits, 50% of this cycle's use");
+        assert_eq!(t.say(&view.forecast), "At this pace (about 2 credits a day) your credits last until the reset on Dec 20.");
+        assert_eq!(
+            view.advice.iter().map(|a| (a.code, t.say(&a.text))).collect::<Vec<_>>(),
+            [("fewer_regenerations", t.msg("adviceFewerRegenerations", &[]))]
+        );
     }
 }

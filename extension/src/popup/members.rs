@@ -4,12 +4,11 @@
 
 use credits_core::api::{Me, MemberUsage};
 
-use super::node::Tokens;
-use super::text::Text;
+use serde::Serialize;
 
 /// `(member id, name, used)`, largest first, then by name. An insertion sort: a few
-/// members, nearly in order already (the backend sends them largest first), and far less
-/// WASM than `sort_by`.
+/// members, nearly in order already (the backend sends them largest first), and no `sort_by`
+/// code in the module.
 pub fn sorted<'a>(members: &'a [MemberUsage], me: Option<&Me>, pending: u64) -> Vec<(&'a str, &'a str, u64)> {
     let mut out: Vec<_> = members
         .iter()
@@ -28,23 +27,26 @@ pub fn sorted<'a>(members: &'a [MemberUsage], me: Option<&Me>, pending: u64) -> 
     out
 }
 
-/// One `<li>` per member: name (with "you"), credits used.
-pub fn list(v: &mut Tokens, sorted: &[(&str, &str, u64)], me: Option<&Me>, text: &dyn Text) {
-    for (id, name, used) in sorted {
-        v.open("li").class("member").attr("data-id", id);
-        v.open("span").class("name").text(name);
-        if me.is_some_and(|me| me.member_id == *id) {
-            v.text(" ").leaf("span", "you", &text.msg("memberYou", &[]));
-        }
-        v.close().leaf("span", "used", &text.number(*used)).close();
-    }
+/// One member as the page draws it (`<template id="member">`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub used: u64,
+    /// The member this browser's token belongs to ("you").
+    pub you: bool,
+}
+
+pub fn list(sorted: &[(&str, &str, u64)], me: Option<&Me>) -> Vec<Member> {
+    sorted
+        .iter()
+        .map(|(id, name, used)| Member { id: (*id).to_owned(), name: (*name).to_owned(), used: *used, you: me.is_some_and(|me| me.member_id == *id) })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::popup::node::find;
-    use crate::popup::text::tests::Catalog;
     use credits_core::api::Role;
 
     fn m(id: &str, name: &str, used: u64) -> MemberUsage {
@@ -58,10 +60,10 @@ mod tests {
         assert_eq!(sorted(&members, None, 9), [("b", "Bo", 5), ("c", "Cy", 5), ("a", "Ana", 3), ("d", "Di", 0)]);
         let with_pending = sorted(&members, Some(&me), 4);
         assert_eq!(with_pending[0], ("a", "Ana", 7));
-        let mut v = Tokens::default();
-        list(&mut v, &with_pending, Some(&me), &Catalog::en());
-        let view = crate::popup::node::nodes(&v);
-        assert_eq!(find::texts(&find::by_class(&view, "name")), ["Ana you", "Bo", "Cy", "Di"]);
-        assert_eq!(find::texts(&find::by_class(&view, "used")), ["7", "5", "5", "0"]);
+        let view = list(&with_pending, Some(&me));
+        assert_eq!(
+            view.iter().map(|m| (m.name.as_str(), m.used, m.you)).collect::<Vec<_>>(),
+            [("Ana", 7, true), ("Bo", 5, false), ("Cy", 5, false), ("Di", 0, false)]
+        );
     }
 }

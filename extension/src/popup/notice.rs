@@ -3,84 +3,87 @@
 //! dismissed yet.
 
 use credits_core::client::{RejectedEvent, SyncError, SyncErrorKind};
+use serde::Serialize;
 
-use super::history::reason_key;
-use super::node::Tokens;
+use super::history::reason;
 use super::state::State;
-use super::text::Text;
+use super::text::{Msg, Sub, msg, msg_with, number, text};
 
-/// The options page, next to the popup (`extension/options.html`).
-pub const OPTIONS: &str = "options.html";
-
-fn options_link(v: &mut Tokens, t: &dyn Text) {
-    v.open("a").class("options").attr("href", OPTIONS).attr("target", "_blank").attr("rel", "noopener").text(&t.msg("openOptions", &[])).close();
+/// The state's notice (`<template id="notice">`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Notice {
+    /// `info`, `warn` or `error` (the border's colour).
+    pub tone: &'static str,
+    /// An alert (announced at once) rather than a status.
+    pub alert: bool,
+    pub text: Msg,
+    /// What the notice offers: the options page link, or Retry (`page:credits` with everything fetched).
+    pub options: bool,
+    pub retry: bool,
 }
 
 /// The state's notice (none when all is well).
-pub fn state(v: &mut Tokens, state: State, problem: Option<&SyncError>, spendable: Option<u64>, t: &dyn Text) {
-    let (tone, role, sentence) = match state {
-        State::NotConfigured => ("notice info", "status", t.msg("notConfigured", &[])),
-        State::SignedOut => ("notice error", "alert", t.msg("signedOut", &[])),
+pub fn state(state: State, problem: Option<&SyncError>, spendable: Option<u64>) -> Option<Notice> {
+    let (tone, alert, text) = match state {
+        State::NotConfigured => ("info", false, msg("notConfigured")),
+        State::SignedOut => ("error", true, msg("signedOut")),
         State::Unreachable => match problem {
-            Some(e) if e.kind == SyncErrorKind::Backend => ("notice error", "alert", t.msg("backendError", &[&e.message])),
-            _ => ("notice error", "alert", t.msg("unreachable", &[])),
+            Some(e) if e.kind == SyncErrorKind::Backend => ("error", true, msg_with("backendError", vec![Sub::Text(e.message.clone())])),
+            _ => ("error", true, msg("unreachable")),
         },
-        State::Empty => ("notice error", "status", t.msg("empty", &[])),
-        State::Low => ("notice warn", "status", t.msg("low", &[&spendable.unwrap_or(0).to_string()])),
-        State::Trial | State::Ok => return,
+        State::Empty => ("error", false, msg("empty")),
+        State::Low => ("warn", false, msg_with("low", vec![number(spendable.unwrap_or(0))])),
+        State::Trial | State::Ok => return None,
     };
-    v.open("div").class(tone).attr("role", role).open("p").text(&sentence).close();
-    match state {
-        State::NotConfigured | State::SignedOut => options_link(v, t),
-        State::Unreachable => {
-            v.button("credits", Some("all"), &t.msg("retry", &[]));
-        }
-        _ => {}
-    }
-    v.close();
+    let options = matches!(state, State::NotConfigured | State::SignedOut);
+    Some(Notice { tone, alert, text, options, retry: state == State::Unreachable })
 }
 
-/// Rejected events not yet dismissed: which, when, why (in words, with the code), and
-/// Dismiss (`page:rejections-seen`).
-pub fn rejected(v: &mut Tokens, rejected: &[RejectedEvent], unseen: u32, t: &dyn Text) {
+/// Rejected events not yet dismissed (`<template id="rejected">`): which, when, why (in
+/// words, with the code), and Dismiss (`page:rejections-seen`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Rejected {
+    pub text: Msg,
+    pub items: Vec<Msg>,
+}
+
+pub fn rejected(rejected: &[RejectedEvent], unseen: u32) -> Option<Rejected> {
     if unseen == 0 || rejected.is_empty() {
-        return;
+        return None;
     }
-    let key = if unseen == 1 { "rejectedOne" } else { "rejectedMany" };
-    v.open("div").class("notice warn").attr("role", "alert").open("p").text(&t.msg(key, &[&unseen.to_string()])).close();
-    v.open("ul").attr("id", "rejected");
-    for r in rejected.iter().rev().take(unseen as usize) {
-        let why = t.msg(reason_key(r.reason), &[]);
-        v.open("li").text(&t.msg("rejectedItem", &[r.event.action.label(), &t.date_time(r.event.occurred_at), &why, r.reason.code()])).close();
-    }
-    v.close().button("rejections-seen", None, &t.msg("dismiss", &[])).close();
+    let heading = if unseen == 1 { msg("rejectedOne") } else { msg_with("rejectedMany", vec![number(u64::from(unseen))]) };
+    let items = rejected
+        .iter()
+        .rev()
+        .take(unseen as usize)
+        .map(|r| {
+            let why = Sub::Msg(reason(r.reason));
+            msg_with("rejectedItem", vec![Sub::Msg(super::text::action(r.event.action)), Sub::Time(r.event.occurred_at), why, text(r.reason.code())])
+        })
+        .collect();
+    Some(Rejected { text: heading, items })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::popup::node::{Node, find, nodes};
     use crate::popup::text::tests::Catalog;
     use credits_core::Action;
-
-    fn notice(s: State, problem: Option<&SyncError>, spendable: Option<u64>) -> Vec<Node> {
-        let mut v = Tokens::default();
-        state(&mut v, s, problem, spendable, &Catalog::en());
-        nodes(&v)
-    }
     use credits_core::api::{Reason, UsageEvent};
 
     #[test]
     fn each_state_says_what_to_do() {
-        let not_configured = notice(State::NotConfigured, None, None);
-        assert_eq!(find::by_tag(&not_configured, "a")[0].attr("href"), Some("options.html"));
-        assert!(find::all_text(&notice(State::SignedOut, None, None)).contains("refused"));
-        let down = notice(State::Unreachable, None, None);
-        assert_eq!(find::by_tag(&down, "button")[0].attr("data-value"), Some("all"));
+        let t = Catalog::en();
+        let say = |n: Option<Notice>| t.say(&n.unwrap().text);
+        let not_configured = state(State::NotConfigured, None, None).unwrap();
+        assert!(not_configured.options && !not_configured.retry);
+        assert!(say(state(State::SignedOut, None, None)).contains("refused"));
+        let down = state(State::Unreachable, None, None).unwrap();
+        assert!(down.retry && down.alert);
         let err = SyncError { kind: SyncErrorKind::Backend, message: "the backend answered 500 (x)".into(), at: Default::default() };
-        assert!(find::all_text(&notice(State::Unreachable, Some(&err), None)).contains("answered 500"));
-        assert!(find::all_text(&notice(State::Low, None, Some(7))).contains("7 left"));
-        assert!(notice(State::Ok, None, None).is_empty() && notice(State::Trial, None, None).is_empty());
+        assert!(say(state(State::Unreachable, Some(&err), None)).contains("answered 500"));
+        assert!(say(state(State::Low, None, Some(7))).contains("7 left"));
+        assert!(state(State::Ok, None, None).is_none() && state(State::Trial, None, None).is_none());
     }
 
     #[test]
@@ -94,13 +97,9 @@ mod tests {
             occurred_at: "2026-11-24T10:32:00Z".parse().unwrap(),
         };
         let r = [RejectedEvent { event, reason: Reason::InsufficientCredits, answered_at: Default::default() }];
-        let mut v = Tokens::default();
-        rejected(&mut v, &r, 1, &t);
-        let view = nodes(&v);
-        assert_eq!(find::texts(&find::by_tag(&view, "li")), ["Answer, Nov 24, 10:32: no credits were left (insufficient_credits)"]);
-        assert_eq!(find::by_tag(&view, "ul")[0].attr("id"), Some("rejected"));
-        let mut v = Tokens::default();
-        rejected(&mut v, &r, 0, &t);
-        assert!(v.is_empty());
+        let view = rejected(&r, 1).unwrap();
+        assert_eq!(t.say(&view.text), "1 AI action was not counted by the backend:");
+        assert_eq!(view.items.iter().map(|m| t.say(m)).collect::<Vec<_>>(), ["Answer, Nov 24, 10:32: no credits were left (insufficient_credits)"]);
+        assert!(rejected(&r, 0).is_none());
     }
 }

@@ -5,7 +5,8 @@
 use credits_core::Timestamp;
 use credits_core::client::{SyncError, SyncErrorKind, Tone};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum State {
     NotConfigured,
     SignedOut,

@@ -1,8 +1,7 @@
-//! The whole popup view from realistic inputs: every state, every slot, and the rules every
-//! view keeps (allow-listed attributes, labelled figures, messages that exist).
+//! The whole popup's view model from realistic inputs: every state, every part, and the
+//! JSON shape the page reads.
 
 use super::*;
-use crate::popup::node::{Node, find, parse};
 use crate::popup::text::tests::Catalog;
 use credits_core::Action;
 use credits_core::api::{Advice, Bucket, DailyCredits, Forecast, JobAssistantUnused, Matching, Reason, Regenerations, Role, UsageEvent, UsageRow};
@@ -114,139 +113,100 @@ fn input(f: &Fixture) -> Input<'_> {
     }
 }
 
-/// A view's slots, read back as trees.
-struct Slots(Vec<(String, Vec<Node>)>);
-
-fn slots(v: &View) -> Slots {
-    Slots(parse(&v.tokens))
+fn say(m: &Option<Msg>) -> String {
+    Catalog::en().say_opt(m.as_ref())
 }
 
-fn slot<'a>(v: &'a Slots, name: &str) -> &'a [Node] {
-    &v.0.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no slot {name}")).1
+fn statuses(h: &History) -> Vec<&'static str> {
+    h.rows.iter().map(|r| r.status).collect()
 }
 
 #[test]
 fn the_popup_with_everything_known() {
     let f = fixture();
     let t = Catalog::en();
-    let view = credits(&input(&f), &t);
+    let view = credits(&input(&f));
     assert_eq!(view.state, State::Ok);
-    let v = slots(&view);
-    let text = |name| find::all_text(slot(&v, name));
     // One click waits: the projection takes it from Remaining and adds it to Used.
-    assert_eq!([text("remaining"), text("used"), text("total"), text("extra")], ["239", "11", "250", "0"]);
-    assert_eq!(text("resets"), "Resets Dec 20");
-    assert_eq!(text("team"), "Ana · Acme");
-    assert_eq!(text("cards-note"), "Includes 1 action waiting to sync.");
-    assert!(text("top-up").contains("Top Up"));
+    assert_eq!(view.cards, Some(cards::Cards { remaining: 239, used: 11, total: 250, extra: 0 }));
+    assert_eq!(say(&view.resets), "Resets Dec 20");
+    assert_eq!(say(&view.team), "Ana · Acme");
+    assert_eq!(say(&view.cards_note), "Includes 1 action waiting to sync.");
+    assert!(view.top_up.as_ref().is_some_and(|t| !t.owner_only && t.packs.len() == 3));
     // History: the pending click on top, then rows and the rejected click in time order.
-    let history = slot(&v, "history");
-    let statuses: Vec<_> = history.iter().map(|n| n.attr("data-status").unwrap()).collect();
-    assert_eq!(statuses, ["pending", "recorded", "rejected", "recorded"]);
-    assert_eq!(slot(&v, "more")[0].attr("data-value"), Some("CURSOR"));
-    assert_eq!(find::texts(&find::by_class(slot(&v, "members"), "used")), ["6", "5"], "Ana's pending click counts");
-    assert_eq!(find::by_class(slot(&v, "insights"), "bar").len(), 5);
-    assert!(text("notice").contains("1 AI action was not counted"));
-    assert!(text("age-cards").is_empty(), "ages only when the backend cannot be reached");
+    let history = view.history.as_ref().unwrap();
+    assert_eq!(statuses(history), ["pending", "recorded", "rejected", "recorded"]);
+    assert_eq!(history.more.as_deref(), Some("CURSOR"));
+    assert!(!history.append);
+    let members = view.members.as_ref().unwrap();
+    assert_eq!(members.rows.iter().map(|m| m.used).collect::<Vec<_>>(), [6, 5], "Ana's pending click counts");
+    assert_eq!(view.insights.as_ref().unwrap().section.as_ref().unwrap().chart.bars.len(), 5);
+    assert!(t.say(&view.rejected.as_ref().unwrap().text).contains("1 AI action was not counted"));
+    assert!(view.notice.is_none());
+    assert!(view.ages.cards.is_none(), "ages only when the backend cannot be reached");
+    assert_eq!(view.version, crate::VERSION);
 }
 
 #[test]
 fn states_the_user_meets() {
     let f = fixture();
-    let t = Catalog::en();
-    let view = credits(&Input { configured: false, ..input(&f) }, &t);
+    let view = credits(&Input { configured: false, ..input(&f) });
     assert_eq!(view.state, State::NotConfigured);
-    let not_configured = slots(&view);
-    assert!(slot(&not_configured, "history").is_empty());
-    assert_eq!(find::all_text(slot(&not_configured, "remaining")), "–");
-    assert_eq!(find::by_tag(slot(&not_configured, "notice"), "a")[0].attr("href"), Some("options.html"));
+    assert!(view.history.is_none() && view.cards.is_none() && view.filters.is_none());
+    assert!(view.notice.as_ref().unwrap().options);
 
     let refused = SyncError { kind: SyncErrorKind::Unauthorized, message: "401".into(), at: ts("2026-11-24T11:58:00Z") };
-    let view = credits(&Input { problem: Some(&refused), ..input(&f) }, &t);
+    let view = credits(&Input { problem: Some(&refused), ..input(&f) });
     assert_eq!(view.state, State::SignedOut);
-    let signed_out = slots(&view);
-    assert!(slot(&signed_out, "members").is_empty(), "a refused token sees no team figures");
+    assert!(view.members.is_none() && view.team.is_none(), "a refused token sees no team figures");
 
     let down = SyncError { kind: SyncErrorKind::Network, message: "refused".into(), at: ts("2026-11-24T11:58:00Z") };
-    let view = credits(&Input { problem: Some(&down), ..input(&f) }, &t);
+    let view = credits(&Input { problem: Some(&down), ..input(&f) });
     assert_eq!(view.state, State::Unreachable);
-    let unreachable = slots(&view);
-    assert_eq!(find::all_text(slot(&unreachable, "remaining")), "239", "the last known figures");
-    assert_eq!(find::all_text(slot(&unreachable, "age-cards")), "As of 3 min ago");
-    assert_eq!(find::all_text(slot(&unreachable, "age-members")), "As of 1 h ago");
-    assert!(slot(&unreachable, "age-insights").is_empty(), "never fetched: no age");
+    assert_eq!(view.cards.as_ref().unwrap().remaining, 239, "the last known figures");
+    assert_eq!(say(&view.ages.cards), "As of 3 min ago");
+    assert_eq!(say(&view.ages.members), "As of 1 h ago");
+    assert!(view.ages.insights.is_none(), "never fetched: no age");
+    assert!(view.notice.as_ref().unwrap().retry);
 
-    assert_eq!(credits(&Input { tone: Tone::Red, ..input(&f) }, &t).state, State::Empty);
-    assert_eq!(credits(&Input { tone: Tone::Amber, ..input(&f) }, &t).state, State::Low);
-    let view = credits(&Input { plan: Some(Plan::Trial), ..input(&f) }, &t);
+    assert_eq!(credits(&Input { tone: Tone::Red, ..input(&f) }).state, State::Empty);
+    assert_eq!(credits(&Input { tone: Tone::Amber, ..input(&f) }).state, State::Low);
+    let view = credits(&Input { plan: Some(Plan::Trial), ..input(&f) });
     assert_eq!(view.state, State::Trial);
-    let trial = slots(&view);
-    assert_eq!(find::all_text(slot(&trial, "resets")), "Resets daily");
+    assert_eq!(say(&view.resets), "Resets daily");
 }
 
 #[test]
 fn a_member_sees_who_can_top_up_and_nothing_loaded_shows_placeholders() {
     let mut f = fixture();
     f.me.role = Role::Member;
-    let t = Catalog::en();
-    let v = slots(&credits(&Input { members: None, insights: None, usage: None, ..input(&f) }, &t));
-    assert_eq!(find::all_text(slot(&v, "top-up")), "Only the team owner can top up.");
-    assert_eq!(find::all_text(slot(&v, "members")), "Not loaded yet.");
-    assert_eq!(find::all_text(slot(&v, "insights")), "Not loaded yet.");
+    let view = credits(&Input { members: None, insights: None, usage: None, ..input(&f) });
+    assert!(view.top_up.as_ref().unwrap().owner_only);
+    assert_eq!(say(&view.members.as_ref().unwrap().empty), "Not loaded yet.");
+    assert_eq!(say(&view.insights.as_ref().unwrap().empty), "Not loaded yet.");
     // The outbox still shows in the history.
-    assert_eq!(slot(&v, "history").len(), 2);
+    assert_eq!(view.history.as_ref().unwrap().rows.len(), 2);
 }
 
 #[test]
 fn more_history_is_appended_with_the_filters_applied() {
     let f = fixture();
-    let t = Catalog::en();
     let filter = Filter { action: Some(Action::Answer), member: None };
-    let first = slots(&usage(&Input { filter: &filter, ..input(&f) }, true, &t));
-    let statuses: Vec<_> = slot(&first, "history").iter().map(|n| n.attr("data-status").unwrap()).collect();
-    assert_eq!(statuses, ["pending"], "only Answer: the pending click; the cached rows are Cover Letters");
-    let later = slots(&usage(&input(&f), false, &t));
-    let added = slot(&later, "+history");
-    assert!(!added.is_empty() && added.iter().all(|n| n.attr("data-status") != Some("pending")));
-    assert!(slot(&later, "more").iter().all(|n| n.attr("data-value") == Some("CURSOR")), "Show more is replaced");
+    let first = history_page(&Input { filter: &filter, ..input(&f) }, true);
+    assert_eq!(statuses(&first), ["pending"], "only Answer: the pending click; the cached rows are Cover Letters");
+    let later = history_page(&input(&f), false);
+    assert!(later.append && !later.rows.is_empty() && later.rows.iter().all(|r| r.status != "pending"));
+    assert_eq!(later.more.as_deref(), Some("CURSOR"));
 }
 
 #[test]
-fn every_attribute_is_allowed_and_every_figure_is_named() {
+fn the_model_serializes_as_the_page_reads_it() {
     let f = fixture();
-    let t = Catalog::en();
-    let v = slots(&credits(&input(&f), &t)); // parse() checks every attribute
-    let mut names = Vec::new();
-    for (_, nodes) in &v.0 {
-        for n in nodes {
-            n.walk(&mut |n| {
-                if n.tag() == Some("svg") {
-                    names.push(n.attr("aria-label").unwrap().to_owned());
-                }
-                if matches!(n.tag(), Some("select" | "ul")) {
-                    assert!(n.attr("aria-label").is_some() || n.attr("id").is_some(), "{n:?}");
-                }
-            });
-        }
-    }
-    assert_eq!(names.len(), 1);
-}
-
-#[test]
-fn popup_html_has_every_slot_and_message() {
-    let html = include_str!("../../popup.html");
-    let f = fixture();
-    for (name, _) in slots(&credits(&input(&f), &Catalog::en())).0.into_iter().skip(1) {
-        assert!(html.contains(&format!("data-slot=\"{name}\"")), "popup.html has no slot {name}");
-    }
-    let t = Catalog::en();
-    for key in html.split("data-i18n=\"").skip(1).chain(html.split("data-i18n-label=\"").skip(1)) {
-        let key = key.split('"').next().unwrap();
-        assert!(!t.msg(key, &[]).is_empty(), "{key}");
-    }
-    // The cards' values are labelled by their headings.
-    for card in ["remaining", "used", "total", "extra"] {
-        assert!(html.contains(&format!("data-slot=\"{card}\" aria-labelledby=\"h-{card}\"")), "{card}");
-        assert!(html.contains(&format!("id=\"h-{card}\"")), "{card}");
-    }
+    let v = serde_json::to_value(credits(&input(&f))).unwrap();
+    assert_eq!((v["state"].as_str(), v["tone"].as_str()), (Some("ok"), Some("green")));
+    assert_eq!(v["cards"]["remaining"], 239);
+    assert_eq!(v["team"], serde_json::json!({"key": "teamLine", "subs": [{"text": "Ana"}, {"text": "Acme"}]}));
+    assert_eq!(v["resets"]["subs"][0]["date"], "2026-12-20T09:00:00Z");
+    assert_eq!(v["history"]["rows"][1]["bucket"], "monthly");
+    assert_eq!(v["notice"], serde_json::Value::Null);
 }

@@ -55,31 +55,3 @@ async fn open_top_up() {
     let props = crate::js::object(&[("url", chrome::runtime_get_url("extension/popup.html#top-up").into())]);
     let _ = chrome::tabs_create(&props).await;
 }
-
-#[cfg(test)]
-mod tests {
-    /// The content script words what the worker sends from `_locales`: every key it names
-    /// exists, and every `content*` key in the file is named by it.
-    #[test]
-    fn every_content_script_key_exists_and_every_content_key_is_used() {
-        let script = include_str!("../../content.js");
-        let messages: serde_json::Map<String, serde_json::Value> = serde_json::from_str(include_str!("../../../_locales/en/messages.json")).unwrap();
-        // Single-quoted literals that look like keys: `msg('creditsOne')`, `'contentUnitOne'`.
-        let quoted: Vec<&str> = script
-            .match_indices('\'')
-            .filter_map(|(i, _)| script[i + 1..].split('\'').next())
-            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
-            .collect();
-        let named: Vec<&str> = quoted.iter().copied().filter(|s| s.starts_with("content") || s.starts_with("credits") || *s == "extName").collect();
-        for key in script.split("msg('").skip(1).map(|s| s.split('\'').next().unwrap()) {
-            assert!(named.contains(&key), "{key}");
-        }
-        for key in &named {
-            assert!(messages.contains_key(*key), "messages.json has no {key}");
-        }
-        for key in messages.keys().filter(|k| k.starts_with("content")) {
-            assert!(named.contains(&key.as_str()), "{key} is never used by content.js");
-        }
-        assert!(named.len() >= 20, "{named:?}");
-    }
-}

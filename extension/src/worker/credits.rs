@@ -8,30 +8,42 @@
 use std::cell::RefCell;
 
 use credits_core::Timestamp;
-use credits_core::api::{Insights, Me, MemberUsage, Role, UsagePage};
+use credits_core::api::{Balance, Insights, Me, MemberUsage, Role, UsagePage};
 use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
-use super::text::Browser;
 use super::{sync, with};
 use crate::chrome;
 use crate::http::{self, HttpError};
-use crate::js::{field, now, object};
+use crate::js::{from_js, now, object, to_js};
 use crate::messages::Fetch;
 use crate::popup::history::Filter;
-use crate::popup::text::{self as words, Text};
-use crate::popup::{self, Ages, Input};
-use crate::{read, store};
+use crate::popup::text::{self as words, Msg, Sub, msg, msg_with};
+use crate::popup::{self, Ages, Input, Popup};
+use crate::store;
+use serde::Deserialize;
 
 const KEY: &str = store::POPUP;
 /// History rows per page (the backend's default).
 const PAGE: u32 = 50;
 
-/// A figure and when it was learnt.
+/// A figure and when it was learnt (stored as the backend's answer and milliseconds).
+#[derive(Deserialize)]
 struct Known<T> {
     value: T,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     at: Timestamp,
+}
+
+/// What is stored under `popup`.
+#[derive(Deserialize)]
+struct Stored {
+    url: Option<String>,
+    me: Option<Known<Me>>,
+    members: Option<Known<Vec<MemberUsage>>>,
+    insights: Option<Known<Insights>>,
+    usage: Option<Known<UsagePage>>,
 }
 
 #[derive(Default)]
@@ -65,13 +77,16 @@ pub fn forgotten() -> store::Entry {
     store::Entry::new(KEY, JsValue::NULL)
 }
 
-/// Reads one stored or fetched answer into the cache; false when it is not what was expected.
+/// Reads one fetched answer into the cache; false when it is not what was expected.
 fn learn(c: &mut Cache, name: &str, value: &JsValue, at: Timestamp) -> bool {
+    fn known<T: serde::de::DeserializeOwned>(value: &JsValue, at: Timestamp) -> Option<Known<T>> {
+        from_js(value).ok().map(|value| Known { value, at })
+    }
     match name {
-        "me" => read::me(value).map(|value| c.me = Some(Known { value, at })).is_some(),
-        "members" => read::members(value).map(|value| c.members = Some(Known { value, at })).is_some(),
-        "insights" => read::insights(value).map(|value| c.insights = Some(Known { value, at })).is_some(),
-        "usage" => read::usage(value).map(|value| c.usage = Some(Known { value, at })).is_some(),
+        "me" => known(value, at).map(|k| c.me = Some(k)).is_some(),
+        "members" => known(value, at).map(|k| c.members = Some(k)).is_some(),
+        "insights" => known(value, at).map(|k| c.insights = Some(k)).is_some(),
+        "usage" => known(value, at).map(|k| c.usage = Some(k)).is_some(),
         _ => false,
     }
 }
@@ -82,17 +97,11 @@ const NAMES: [&str; 4] = ["me", "members", "insights", "usage"];
 pub fn init(stored: &JsValue, url: Option<String>) {
     CACHE.with_borrow_mut(|c| {
         *c = Cache::default();
-        if url.is_none() || field(stored, "url").as_string() != url {
+        let Ok(figures) = from_js::<Stored>(stored) else { return };
+        if url.is_none() || figures.url != url {
             return;
         }
-        for name in NAMES {
-            let entry = field(stored, name);
-            let at = field(&entry, "at").as_f64().and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64));
-            if let Some(at) = at {
-                learn(c, name, &field(&entry, "value"), at);
-            }
-        }
-        c.url = url;
+        *c = Cache { me: figures.me, members: figures.members, insights: figures.insights, usage: figures.usage, url, ..Cache::default() };
         c.raw = stored.clone().dyn_into().ok();
     });
 }
@@ -171,14 +180,12 @@ async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) ->
     if let Some(b) = before {
         query.push_str(&format!("&before={}", encode(b)));
     }
-    let answer = http::get(backend, &query).await?;
-    read::usage(&answer).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected usage page".into() })
+    http::read(&http::get(backend, &query).await?, "GET /v1/usage")
 }
 
 /// The view of the popup (or of a page of history) from the worker's state and the cache.
 /// `usage` replaces the cached first page (a filtered or later page).
-fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_only: Option<bool>, status: Option<&str>) -> JsValue {
-    let t = Browser;
+fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_only: Option<bool>, status: Option<Msg>) -> JsValue {
     let view = with(|s| {
         CACHE.with_borrow(|c| {
             let url = s.settings.backend.as_ref().map(|b| b.url.as_str());
@@ -210,16 +217,18 @@ fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_
                 now: now(),
             };
             match history_only {
-                Some(first) => popup::usage(&input, first, &t),
-                None => popup::credits(&input, &t),
+                Some(first) => to_js(&HistoryReply { history: popup::history_page(&input, first) }),
+                None => to_js(&Popup { status, ..popup::credits(&input) }),
             }
         })
     });
-    let mut extra = vec![("version", crate::VERSION)];
-    if let Some(status) = status {
-        extra.push(("status", status));
-    }
-    crate::js::view(&view, &extra)
+    view.unwrap_or_else(|e| crate::js::error_reply(&crate::js::message(&e)))
+}
+
+/// `page:usage`'s reply: only the history.
+#[derive(serde::Serialize)]
+struct HistoryReply {
+    history: popup::History,
 }
 
 /// `page:credits`: the whole popup, after fetching what `fetch` asks for. `All` is the user
@@ -252,7 +261,7 @@ pub async fn credits(fetch: Fetch, filter: Filter, pack: Option<u64>) -> JsValue
 
 /// `page:usage`: the first page with new filters, or the next page after a cursor.
 pub async fn usage(filter: Filter, before: Option<String>) -> Result<JsValue, String> {
-    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Ok(build(&filter, None, None, Some(before.is_none()), None)) };
     match usage_page(&backend, &filter, before.as_deref()).await {
         Ok(page) => Ok(build(&filter, None, Some(&page), Some(before.is_none()), None)),
         // The first page falls back to the cached one, filtered here.
@@ -268,28 +277,27 @@ pub async fn usage(filter: Filter, before: Option<String>) -> Result<JsValue, St
 /// product), learns the balance the backend answers, saves it and refreshes every badge
 /// (a blocked control is unblocked at once). The reply is the whole popup with a status.
 pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String> {
-    let t = Browser;
-    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Err("not set up".into()) };
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Ok(build(&filter, pack, None, None, Some(msg("notConfigured")))) };
     let Some(pack) = pack.filter(|c| with(|s| s.config.packs.contains(c))) else {
-        return Err("choose one of the packs".into());
+        return Ok(build(&filter, None, None, None, Some(msg("topUpChoose"))));
     };
     if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
-        return Err(t.msg("topUpOwnerOnly", &[]));
+        return Ok(build(&filter, Some(pack), None, None, Some(msg("topUpOwnerOnly"))));
     }
     let id = with(|s| s.top_up.id_for(pack, crate::js::random_uuid));
     let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
     let answer = http::post(&backend, "/v1/topups", &body).await;
-    let status = match answer.and_then(|v| read::balance(&v).ok_or(HttpError { kind: SyncErrorKind::Backend, message: "unexpected answer".into() })) {
+    let status = match answer.and_then(|v| http::read::<Balance>(&v, "POST /v1/topups")) {
         Ok(balance) => {
             with(|s| s.top_up.ended(None));
             // Unless the settings changed meanwhile (the machine checks the backend).
             let _ = sync::step(credits_core::client::Event::BalanceLearnt { backend: backend.clone(), balance }).await;
-            t.msg("topUpDone", &[&words::credits(&t, pack)])
+            msg_with("topUpDone", vec![Sub::Msg(words::credits(pack))])
         }
         Err(e) => {
             with(|s| s.top_up.ended(Some(e.kind)));
-            t.msg("topUpFailed", &[&e.message])
+            msg_with("topUpFailed", vec![Sub::Text(e.message)])
         }
     };
-    Ok(build(&filter, Some(pack), None, None, Some(&status)))
+    Ok(build(&filter, Some(pack), None, None, Some(status)))
 }

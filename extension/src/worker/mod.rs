@@ -19,7 +19,6 @@ mod content;
 mod credits;
 mod pages;
 pub mod sync;
-mod text;
 
 use std::cell::RefCell;
 

@@ -7,12 +7,12 @@ use wasm_bindgen::JsValue;
 use super::{broadcast, credits, reply, sync, with};
 use crate::http;
 use crate::js::object;
-use crate::messages::{PageMessage, PageState};
+use crate::messages::{Credits, PageMessage, PageState, SettingsSave, TopUp, Usage};
 
 pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
     match message {
         PageMessage::State => reply(&state()),
-        PageMessage::SettingsSave(settings) => {
+        PageMessage::SettingsSave(SettingsSave { settings }) => {
             save_settings(settings).await?;
             reply(&state())
         }
@@ -26,9 +26,9 @@ pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
             reply(&state())
         }
         PageMessage::Version => Ok(object(&[("version", crate::VERSION.into())])),
-        PageMessage::Credits { fetch, filter, pack } => Ok(credits::credits(fetch, filter, pack).await),
-        PageMessage::Usage { filter, before } => credits::usage(filter, before).await,
-        PageMessage::TopUp { credits: pack, filter } => credits::top_up(pack, filter).await,
+        PageMessage::Credits(Credits { fetch, filter, pack }) => Ok(credits::credits(fetch, filter, pack).await),
+        PageMessage::Usage(Usage { filter, before }) => credits::usage(filter, before).await,
+        PageMessage::TopUp(TopUp { pack, filter }) => credits::top_up(pack, filter).await,
     }
 }
 
@@ -54,15 +54,18 @@ async fn save_settings(mut settings: Settings) -> Result<(), String> {
     sync::step(Event::SettingsSaved(settings)).await.map_err(|e| format!("could not save: {}", crate::js::message(&e)))
 }
 
-/// `GET /v1/me` with the saved settings: who the token belongs to, as `{me}` or
-/// `{me: null, error}`.
+/// `GET /v1/me` with the saved settings: who the token belongs to, as `{me}`, or
+/// `{me: null, error}` (the failure's detail), or `{me: null}` when no backend is set.
 async fn check_connection() -> JsValue {
     let failed = |error: &str| object(&[("me", JsValue::NULL), ("error", error.into())]);
     let Some(backend) = with(|s| s.settings.backend.clone()) else {
-        return failed("Not set up: enter the Backend URL and API token");
+        return object(&[("me", JsValue::NULL)]);
     };
     match http::get(&backend, "/v1/me").await {
-        Ok(me) => object(&[("me", me)]),
+        Ok(me) => match http::read::<credits_core::api::Me>(&me, "GET /v1/me") {
+            Ok(_) => object(&[("me", me)]),
+            Err(e) => failed(&e.message),
+        },
         Err(e) => failed(&e.message),
     }
 }
