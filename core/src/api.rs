@@ -85,9 +85,9 @@ pub struct Balance {
     pub cycle_start: DateTime<Utc>,
 }
 
-/// One consumption event. The type holds a valid one; the server judges each event of a
-/// batch alone (`batch::judge_event`), so its schema is what the server accepts: an event
-/// that does not fit is answered `rejected` and the rest of the batch still applies.
+/// One consumption event. The server judges each event of a batch alone: one that does not
+/// fit is answered `rejected` and the rest of the batch still applies, so the schema is as
+/// lenient as the server. (The type holds a valid event; `batch` judges raw ones.)
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageEvent {
@@ -222,7 +222,7 @@ pub struct MemberUsage {
     pub used: u64,
 }
 
-/// `POST /v1/topups` body (a valid one; see `topup::judge_topup` for raw ones).
+/// `POST /v1/topups` body: a paid pack, recorded once per `id`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopupRequest {
