@@ -31,6 +31,9 @@ fn errors(v: &jsonschema::Validator, value: &Value) -> Vec<String> {
     v.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect()
 }
 
+/// A request (method, path, token, body) and the status the server must answer it with.
+type Call<'a> = (Method, &'a str, Option<&'a str>, Option<Vec<u8>>, StatusCode);
+
 fn operation<'a>(doc: &'a Value, method: &Method, path: &str) -> &'a Value {
     let path = path.split('?').next().unwrap();
     let op = &doc["paths"][path][method.as_str().to_lowercase()];
@@ -58,8 +61,7 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
         ]});
         let topup = json!({ "id": uuid::Uuid::new_v4().to_string(), "credits": 100 });
         let body = |v: &Value| Some(serde_json::to_vec(v).unwrap());
-        // (method, path, token, body, expected status)
-        let calls: Vec<(Method, &str, Option<&str>, Option<Vec<u8>>, StatusCode)> = vec![
+        let calls: Vec<Call> = vec![
             (Method::GET, "/v1/me", Some(&owner), None, StatusCode::OK),
             (Method::GET, "/v1/me", None, None, StatusCode::UNAUTHORIZED),
             (Method::GET, "/v1/balance", Some(&member), None, StatusCode::OK),

@@ -1,7 +1,8 @@
 //! The HTTP API's JSON shapes (SPEC section 3), shared by the backend and the extension.
 //! They are the one schema: the backend's OpenAPI document is derived from them. Instants
 //! are spelled `DateTime<Utc>` (the core's `Timestamp`) because utoipa recognises the type
-//! by its name, not through an alias.
+//! by its name, not through an alias. An answer's `Option` field is sent as null, never left
+//! out: `schema(required = true)` says so.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,7 @@ pub struct Balance {
     pub total: u64,
     pub extra: u64,
     pub spendable: u64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub resets_at: Option<DateTime<Utc>>,
     pub plan: Plan,
     pub seats: u32,
@@ -85,9 +87,9 @@ pub struct Balance {
     pub cycle_start: DateTime<Utc>,
 }
 
-/// One consumption event. The type holds a valid one; the server judges each event of a
-/// batch alone (`batch::judge_event`), so its schema is what the server accepts: an event
-/// that does not fit is answered `rejected` and the rest of the batch still applies.
+/// One consumption event. The server judges each event of a batch alone: one that does not
+/// fit is answered `rejected` and the rest of the batch still applies, so the schema is as
+/// lenient as the server. (The type holds a valid event; `batch` judges raw ones.)
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageEvent {
@@ -171,6 +173,7 @@ impl Reason {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventResult {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub id: Option<String>,
     pub status: EventStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +196,7 @@ pub struct UsageRow {
     pub action: Action,
     pub label: String,
     pub regenerate: bool,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub job_id: Option<String>,
     pub member_id: String,
     pub member: String,
@@ -209,6 +213,7 @@ pub struct UsageRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsagePage {
     pub rows: Vec<UsageRow>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_before: Option<String>,
 }
 
@@ -222,7 +227,7 @@ pub struct MemberUsage {
     pub used: u64,
 }
 
-/// `POST /v1/topups` body (a valid one; see `topup::judge_topup` for raw ones).
+/// `POST /v1/topups` body: a paid pack, recorded once per `id`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopupRequest {
@@ -257,6 +262,7 @@ impl ErrorBody {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Insights {
     pub cycle_start: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub resets_at: Option<DateTime<Utc>>,
     /// Largest first.
     pub by_action: Vec<ActionCredits>,
@@ -332,8 +338,10 @@ pub struct Forecast {
     /// Credits used this cycle per day elapsed (at least one day).
     pub per_day: f64,
     /// When spendable credits run out at that pace; null when they last past the reset.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub runs_out_at: Option<DateTime<Utc>>,
     /// Whole days between running out and the reset; null when there is no such gap.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub days_before_reset: Option<i64>,
 }
 

@@ -8,7 +8,8 @@ use credits_core::api::{Bucket, MemberUsage, Reason, Role, UsageRow};
 use credits_core::batch::Prior;
 use credits_core::ledger::RefundTarget;
 use credits_core::{Action, Ledger, Plan, Timestamp};
-use sqlx::{FromRow, QueryBuilder};
+use sqlx::query::Query;
+use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 
 use super::{Conn, on};
 
@@ -118,12 +119,13 @@ pub async fn ledger(c: Conn<'_>, team: &str, lock: bool) -> sqlx::Result<Option<
     row.map(Ledger::try_from).transpose()
 }
 
-pub async fn save_ledger(c: Conn<'_>, team: &str, l: &Ledger) -> sqlx::Result<()> {
-    const SQL: &str = "UPDATE ledgers SET plan = $2, seats = $3, anchor = $4, period_start = $5, monthly_paid = $6, \
-                       used = $7, extra = $8, low_percent = $9 WHERE team_id = $1";
-    let done = on!(c, c => sqlx::query(SQL)
-        .bind(team)
-        .bind(l.plan.code())
+/// Binds a ledger's columns in the table's order, `plan` to `low_percent`.
+fn bind_ledger<'q, DB: Database>(q: Query<'q, DB, DB::Arguments>, l: &Ledger) -> Query<'q, DB, DB::Arguments>
+where
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+{
+    q.bind(l.plan.code())
         .bind(i64::from(l.seats))
         .bind(ms(l.anchor))
         .bind(ms(l.period_start))
@@ -131,9 +133,12 @@ pub async fn save_ledger(c: Conn<'_>, team: &str, l: &Ledger) -> sqlx::Result<()
         .bind(signed(l.used))
         .bind(signed(l.extra))
         .bind(i64::from(l.low_percent))
-        .execute(&mut *c)
-        .await?
-        .rows_affected());
+}
+
+pub async fn save_ledger(c: Conn<'_>, team: &str, l: &Ledger) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE ledgers SET plan = $2, seats = $3, anchor = $4, period_start = $5, monthly_paid = $6, \
+                       used = $7, extra = $8, low_percent = $9 WHERE team_id = $1";
+    let done = on!(c, c => bind_ledger(sqlx::query(SQL).bind(team), l).execute(&mut *c).await?.rows_affected());
     if done != 1 {
         return Err(sqlx::Error::RowNotFound);
     }
@@ -146,19 +151,7 @@ pub async fn insert_team(c: Conn<'_>, id: &str, name: &str, now: Timestamp, l: &
                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     on!(c, c => {
         sqlx::query(TEAM).bind(id).bind(name).bind(ms(now)).execute(&mut *c).await?.rows_affected();
-        sqlx::query(LEDGER)
-            .bind(id)
-            .bind(l.plan.code())
-            .bind(i64::from(l.seats))
-            .bind(ms(l.anchor))
-            .bind(ms(l.period_start))
-            .bind(signed(l.monthly_paid))
-            .bind(signed(l.used))
-            .bind(signed(l.extra))
-            .bind(i64::from(l.low_percent))
-            .execute(&mut *c)
-            .await?
-            .rows_affected()
+        bind_ledger(sqlx::query(LEDGER).bind(id), l).execute(&mut *c).await?.rows_affected()
     });
     Ok(())
 }
