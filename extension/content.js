@@ -5,13 +5,15 @@
 //  2. describes the controls inside them (`button`, `[role=button]`) as the core's
 //     `Candidate` and sends them in batches (`content:describe`);
 //  3. draws what the worker answers: a cost chip per control, a warning on Regenerate;
-//  4. applies each control's CURRENT directive synchronously in a capture-phase click
-//     listener: blocked -> out-of-credits notice; confirm -> hold, ask, then let it through
-//     once; otherwise -> report `content:click` and let the click proceed untouched;
+//  4. applies each control's CURRENT directive synchronously in capture-phase click and
+//     key listeners (a click, or Enter/Space): blocked -> out-of-credits notice; confirm ->
+//     hold, ask, then let it through once; otherwise -> report `content:click` once per
+//     activation and let it proceed untouched;
 //  5. watches only what changed (one MutationObserver, batched per microtask);
-//  6. follows client-side navigation (the URL carries the job id);
-//  7. draws the inline balance badge;
+//  6. follows client-side navigation (the top page's URL carries the job id);
+//  7. draws the inline balance badge (top frame only);
 //  8. listens for `worker:refresh` pushes (new badge; describe again).
+// It runs in every same-origin frame of a page too (manifest `all_frames`).
 // Injected UI lives in open shadow roots of our own elements (<upwex-credits-*>), inserted
 // next to controls, never inside them; text goes in with textContent only.
 (() => {
@@ -21,19 +23,42 @@
   // Attributes whose change can change what a control is, or whether an element is a container.
   const WATCHED = ['disabled', 'aria-disabled', 'aria-busy', 'aria-label', 'aria-labelledby', 'title', 'role', 'class', 'id'];
   // Bench only: <meta name="upwex-credits-debug"> makes the script total its main-thread
-  // time into <html credits-debug-ms>. Off, it costs one branch per callback.
-  const DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
+  // time into <html credits-debug-ms>, the elements its scans visited into
+  // credits-debug-visits, and when each phase first happened into credits-debug-marks.
+  // Read once the document is parsed (the script starts before); off, one branch per callback.
+  let DEBUG = false;
   let debugMs = 0;
-  const timed = (fn) => DEBUG ? (...args) => {
+  let visits = 0;
+  const debugMarks = {};
+  const started = performance.now();
+  function debugOut() {
+    const html = document.documentElement;
+    html.setAttribute('credits-debug-ms', debugMs.toFixed(2));
+    html.setAttribute('credits-debug-visits', String(visits));
+    html.setAttribute('credits-debug-marks', JSON.stringify(debugMarks));
+  }
+  const mark = (name) => {
+    if (!DEBUG) return;
+    debugMarks[name] ??= performance.now();
+    debugOut();
+  };
+  const timed = (fn) => (...args) => {
+    if (!DEBUG) return fn(...args);
     const t0 = performance.now();
     try { return fn(...args); } finally {
       debugMs += performance.now() - t0;
-      document.documentElement.setAttribute('credits-debug-ms', debugMs.toFixed(2));
+      debugOut();
     }
-  } : fn;
+  };
+  const TOP = window === window.top;
+  // The page's URL, whose job id every event carries: the top frame's, read through
+  // same-origin frames (a cross-origin top cannot be read: then this frame's own).
+  function pageUrl() {
+    try { return window.top.location.href; } catch { return location.href; }
+  }
 
   let marker = '';           // the rules' container marker, lower case
-  let lastUrl = location.href;
+  let lastUrl = pageUrl();
   const keyOf = new WeakMap(); // control -> key
   const tracked = new Map();   // key -> { el, directive, chip, seq }
   let nextKey = 1;
@@ -65,14 +90,16 @@
   // The marker text of an Upwex container: each class, id or data-* attribute whose name or
   // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
   // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one.
+  // Names and values as strings: iterating `el.attributes` makes an Attr object per
+  // attribute, the scan's largest cost on a big page (measured).
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
     let text = null;
-    for (const a of el.attributes) {
-      const n = a.name;
+    for (const n of el.getAttributeNames()) {
       if (n !== 'class' && n !== 'id' && !n.startsWith('data-')) continue;
-      if (!n.includes(marker) && !a.value.toLowerCase().includes(marker)) continue;
-      const part = n === 'class' ? a.value : `${n}=${a.value}`;
+      const v = el.getAttribute(n);
+      if (!n.includes(marker) && !v.toLowerCase().includes(marker)) continue;
+      const part = n === 'class' ? v : `${n}=${v}`;
       text = text === null ? part : `${text} ${part}`;
     }
     return text;
@@ -96,6 +123,7 @@
   // container. `outer` is the chain above `el`, OUTERMOST first (extended, never mutated).
   function walk(el, outer) {
     if (OWN_TAGS.has(el.tagName)) return;
+    visits++;
     let chain = outer;
     const text = markerText(el);
     if (text !== null) {
@@ -112,9 +140,16 @@
   }
 
   // Walks a subtree that appeared or changed, starting from its ancestors' containers.
-  function walkFrom(el) {
+  // `chains` caches the outer chain per parent for one batch of mutations (a "Load more"
+  // appends many tiles to one list: its ancestors are read once).
+  function walkFrom(el, chains) {
     const parent = parentOf(el);
-    walk(el, parent ? chainOf(parent).reverse() : []);
+    let outer = chains?.get(parent);
+    if (!outer) {
+      outer = parent ? chainOf(parent).reverse() : [];
+      chains?.set(parent, outer);
+    }
+    walk(el, outer);
   }
 
   // Every control in a container's subtree, in document order, through open shadow roots.
@@ -156,7 +191,7 @@
   // Sends every queued control in one `content:describe` and applies the answer.
   const flush = timed(function flush() {
     flushing = false;
-    const url = location.href;
+    const url = pageUrl();
     const items = [];
     const neighbourCache = new Map(); // innermost container -> its controls
     for (const el of queue) {
@@ -197,13 +232,17 @@
     queue.clear();
     prune();
     if (!items.length) return;
+    mark('describe-sent');
     const mySeq = ++seq;
     for (const { key } of items) tracked.get(key).seq = mySeq;
     ask({ type: 'content:describe', url, candidates: items.map((i) => i.candidate) }).then(
-      timed(({ directives }) => items.forEach(({ key }, i) => {
-        const t = tracked.get(key);
-        if (t && t.seq === mySeq) apply(t, directives[i]);
-      })),
+      timed(({ directives }) => {
+        mark('describe-answered');
+        items.forEach(({ key }, i) => {
+          const t = tracked.get(key);
+          if (t && t.seq === mySeq) apply(t, directives[i]);
+        });
+      }),
       () => {}, // the worker is restarting: the next refresh describes again
     );
   });
@@ -349,7 +388,7 @@
     box.querySelector('button.primary')?.focus();
   }
 
-  // ---- clicks --------------------------------------------------------------------------
+  // ---- activations: clicks and keys ------------------------------------------------------
 
   function report(d) {
     const message = {
@@ -360,7 +399,7 @@
       job_id: d.job_id,
       occurred_at: Date.now(),
     };
-    deliver(message).then((reply) => drawBadge(reply), () => {});
+    deliver(message).then((reply) => TOP && drawBadge(reply), () => {});
   }
 
   const stop = (event) => {
@@ -368,17 +407,69 @@
     event.stopImmediatePropagation();
   };
 
-  // Capture phase on window: ours runs before the page's own handlers below it.
-  const onClick = timed(function onClick(event) {
-    let t = null;
+  // The tracked control on an event's composed path: the nearest one for a click (it may
+  // land on an icon inside), the focused element itself for a key.
+  function trackedOn(event) {
     for (const node of event.composedPath()) {
-      const key = node.nodeType === 1 && keyOf.get(node);
-      if (key && (t = tracked.get(key))) break;
+      if (node.nodeType !== 1) continue;
+      const t = tracked.get(keyOf.get(node));
+      if (t || event.type !== 'click') return t ?? null;
     }
+    return null;
+  }
+
+  // A key press (keydown to keyup of Enter or Space) on a control counts ONE activation:
+  // when the browser or the page turns it into a click (a click with `detail` 0, however
+  // many), or else when the page marks one of its key events handled (`preventDefault`,
+  // as ARIA widgets do for Enter and Space, whether they act on key down or key up).
+  // A key no one handled did nothing and is not counted.
+  let press = null; // { control, key, directive, counted }
+  const swallowed = new Set(); // keys whose press a notice took: their repeats and keyup stop here
+
+  function count(p) {
+    if (p.counted) return;
+    p.counted = true;
+    report(p.directive);
+  }
+
+  // After the page's handlers and the browser's own activation of this key event.
+  function settle(event) {
+    const p = press;
+    setTimeout(() => {
+      if (event.defaultPrevented) count(p);
+      if (event.type === 'keyup' && press === p) press = null;
+    });
+  }
+
+  const isActivationKey = (event) => (event.key === 'Enter' || event.key === ' ')
+    && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey;
+
+  const onKeyDown = timed(function onKeyDown(event) {
+    if (!isActivationKey(event)) return;
+    if (swallowed.has(event.key)) return stop(event);
+    activate(event);
+  });
+
+  const onKeyUp = timed(function onKeyUp(event) {
+    if (swallowed.delete(event.key)) return stop(event);
+    if (press?.key === event.key) settle(event);
+  });
+
+  // Capture phase on window: ours runs before the page's own handlers below it. A click, or
+  // the keydown of Enter or Space (onKeyDown).
+  function activate(event) {
+    const t = trackedOn(event);
     const d = t?.directive;
     if (!d || inactive(t.el)) return; // not a counted control, or not clickable work now
     const control = t.el;
-    if (allowOnce.has(control)) { // the confirmed click, let through once
+    const key = event.type === 'keydown' ? event.key : null;
+    if (!key && event.detail === 0 && press?.control === control) return count(press); // a key's click
+    if (key && (d.blocked || d.confirm)) swallowed.add(key); // the notice takes this press
+    if (key && !d.blocked && !d.confirm) {
+      if (!event.repeat || press?.control !== control) press = { control, key, directive: d, counted: false };
+      return settle(event);
+    }
+    if (!key && allowOnce.has(control)) { // the confirmed click, let through once
       allowOnce.delete(control);
       report(d);
       return;
@@ -400,12 +491,15 @@
       return;
     }
     report(d);
-  });
+  }
+  const onClick = timed(activate);
 
   // ---- watching the page ---------------------------------------------------------------
 
   const onMutations = timed(function onMutations(records) {
-    if (location.href !== lastUrl) urlChanged();
+    if (pageUrl() !== lastUrl) urlChanged();
+    const chains = new Map();
+    let removed = false;
     for (const r of records) {
       const target = r.target;
       if (target.nodeType === 1 && OWN_TAGS.has(target.tagName)) continue;
@@ -421,22 +515,23 @@
           if (containers.has(target) || markerText(target) !== null) {
             containers.delete(target);
             for (const t of tracked.values()) if (target.contains(t.el)) queueDescribe(t.el);
-            walkFrom(target);
+            walkFrom(target, chains);
           }
         }
         continue;
       }
       // childList: new subtrees, and text changes inside a control (its name).
-      for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node);
+      for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node, chains);
       if (target.nodeType === 1) {
-        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target);
+        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target, chains);
         for (let e = target; e; e = parentOf(e)) {
           if (keyOf.has(e)) { queueDescribe(e); break; }
           if (containers.has(e)) break;
         }
       }
-      if (r.removedNodes.length) prune();
+      if (r.removedNodes.length) removed = true;
     }
+    if (removed) prune(); // once per batch: a navigation removes many subtrees at once
   });
 
   const observer = new MutationObserver(onMutations);
@@ -448,8 +543,10 @@
 
   // A widget may attach its shadow root to a container after it was scanned, without any
   // mutation we can see: look for new open shadow roots under known containers now and then.
+  // A sub-frame also looks here for the top page's client-side navigation.
   setInterval(timed(() => {
     if (document.hidden) return;
+    checkUrl();
     for (const c of containers) {
       for (const e of [c, ...c.querySelectorAll('*')]) {
         if (e.shadowRoot && !observedRoots.has(e.shadowRoot)) walkFrom(e);
@@ -459,12 +556,18 @@
 
   // Single-page navigation: the URL (and so the job id) changes without a reload.
   function urlChanged() {
-    lastUrl = location.href;
+    lastUrl = pageUrl();
     redescribeAll();
   }
-  const checkUrl = () => { if (location.href !== lastUrl) urlChanged(); };
-  window.addEventListener('popstate', checkUrl);
-  globalThis.navigation?.addEventListener?.('navigatesuccess', checkUrl);
+  function checkUrl() {
+    if (pageUrl() !== lastUrl) urlChanged();
+  }
+  for (const w of TOP ? [window] : [window, window.top]) {
+    try {
+      w.addEventListener('popstate', checkUrl);
+      w.navigation?.addEventListener?.('navigatesuccess', checkUrl);
+    } catch { /* a cross-origin top: the interval above still looks */ }
+  }
 
   function scanAll() {
     for (const [key] of tracked) drop(key);
@@ -477,7 +580,7 @@
   chrome.runtime.onMessage.addListener(timed((message) => {
     if (message?.type !== 'worker:refresh') return;
     const newMarker = message.view.marker.toLowerCase();
-    drawBadge(message.view);
+    if (TOP) drawBadge(message.view);
     if (newMarker !== marker) { // new rules: what is a container changed
       marker = newMarker;
       scanAll();
@@ -487,7 +590,12 @@
   }));
 
   window.addEventListener('click', onClick, true);
+  window.addEventListener('keydown', onKeyDown, true);
+  window.addEventListener('keyup', onKeyUp, true);
 
+  // The hello goes at once; the scan waits for it and for the parsed document.
+  const parsed = document.readyState !== 'loading' ? Promise.resolve()
+    : new Promise((done) => document.addEventListener('DOMContentLoaded', done, { once: true }));
   (async function start() {
     let hello;
     for (let wait = 200; !hello; wait = Math.min(wait * 2, 5000)) {
@@ -495,11 +603,18 @@
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+    const answered = performance.now();
+    await parsed;
+    DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
+    debugMarks.script = started;
+    debugMarks['hello-answered'] = answered;
+    mark('parsed');
     timed(() => {
       marker = hello.marker.toLowerCase();
-      drawBadge(hello);
+      if (TOP) drawBadge(hello);
       observe(document);
       scanAll();
+      mark('scanned');
     })();
   })();
 })();
