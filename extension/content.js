@@ -24,30 +24,28 @@
   const WATCHED = ['disabled', 'aria-disabled', 'aria-busy', 'aria-label', 'aria-labelledby', 'title', 'role', 'class', 'id'];
   // Bench only: <meta name="upwex-credits-debug"> makes the script total its main-thread
   // time into <html credits-debug-ms>, the elements its scans visited into
-  // credits-debug-visits, and when each phase first happened into credits-debug-marks.
-  // Read once the document is parsed (the script starts before); off, one branch per callback.
+  // credits-debug-visits, and when each phase last happened into credits-debug-marks.
+  // The meta is looked for until the head is parsed (the script starts before it).
   let DEBUG = false;
   let debugMs = 0;
   let visits = 0;
   const debugMarks = {};
-  const started = performance.now();
+  debugMarks.script = performance.now();
   function debugOut() {
     const html = document.documentElement;
     html.setAttribute('credits-debug-ms', debugMs.toFixed(2));
     html.setAttribute('credits-debug-visits', String(visits));
     html.setAttribute('credits-debug-marks', JSON.stringify(debugMarks));
   }
-  const mark = (name) => {
-    if (!DEBUG) return;
-    debugMarks[name] ??= performance.now();
-    debugOut();
+  const mark = (name) => { // the latest time
+    debugMarks[name] = performance.now();
+    if (DEBUG) debugOut();
   };
   const timed = (fn) => (...args) => {
-    if (!DEBUG) return fn(...args);
     const t0 = performance.now();
     try { return fn(...args); } finally {
       debugMs += performance.now() - t0;
-      debugOut();
+      if (DEBUG) debugOut();
     }
   };
   const TOP = window === window.top;
@@ -90,10 +88,26 @@
   // The marker text of an Upwex container: each class, id or data-* attribute whose name or
   // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
   // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one.
-  // Names and values as strings: iterating `el.attributes` makes an Attr object per
-  // attribute, the scan's largest cost on a big page (measured).
+  // Reading every attribute value (or iterating `el.attributes`, an Attr object each) was the
+  // scan's largest cost on a big page (measured): a native `matches` on a selector of every
+  // data-* name seen so far answers for almost every element, and only the few that match
+  // are read.
+  const dataNames = new Set();
+  let markerSelector = null; // for `marker` and `dataNames`; null when either changed
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
+    for (const n of el.getAttributeNames()) {
+      if (n.startsWith('data-') && !dataNames.has(n)) {
+        dataNames.add(n);
+        markerSelector = null;
+      }
+    }
+    if (!markerSelector) {
+      const m = `"${CSS.escape(marker)}" i]`;
+      const data = [...dataNames].map((n) => `[${CSS.escape(n)}${n.includes(marker) ? ']' : `*=${m}`}`);
+      markerSelector = [`[class*=${m}`, `[id*=${m}`, ...data].join(',');
+    }
+    if (!el.matches(markerSelector)) return null;
     let text = null;
     for (const n of el.getAttributeNames()) {
       if (n !== 'class' && n !== 'id' && !n.startsWith('data-')) continue;
@@ -121,8 +135,11 @@
 
   // Walks `el` and below (through open shadow roots), queueing every control that sits in a
   // container. `outer` is the chain above `el`, OUTERMOST first (extended, never mutated).
+  let walked = null; // elements walked in this batch of mutations: the parser reports a
+                     // subtree and then each of its children again
   function walk(el, outer) {
-    if (OWN_TAGS.has(el.tagName)) return;
+    if (OWN_TAGS.has(el.tagName) || walked?.has(el)) return;
+    walked?.add(el);
     visits++;
     let chain = outer;
     const text = markerText(el);
@@ -143,6 +160,7 @@
   // `chains` caches the outer chain per parent for one batch of mutations (a "Load more"
   // appends many tiles to one list: its ancestors are read once).
   function walkFrom(el, chains) {
+    if (walked?.has(el)) return; // before reading its ancestors
     const parent = parentOf(el);
     let outer = chains?.get(parent);
     if (!outer) {
@@ -497,11 +515,16 @@
   // ---- watching the page ---------------------------------------------------------------
 
   const onMutations = timed(function onMutations(records) {
+    if (!marker) return; // before the hello: its scan will see all this
     if (pageUrl() !== lastUrl) urlChanged();
     const chains = new Map();
     let removed = false;
+    walked = new Set();
     for (const r of records) {
       const target = r.target;
+      // Inside a subtree walked in this batch: the parser reports a new element, then each
+      // child it adds to it (most of a page load's records), all seen by that walk.
+      if (r.type === 'childList' && walked.has(target)) continue;
       if (target.nodeType === 1 && OWN_TAGS.has(target.tagName)) continue;
       if (r.type === 'attributes') {
         if (isControl(target) || keyOf.has(target)) {
@@ -524,13 +547,13 @@
       for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node, chains);
       if (target.nodeType === 1) {
         if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target, chains);
-        for (let e = target; e; e = parentOf(e)) {
-          if (keyOf.has(e)) { queueDescribe(e); break; }
-          if (containers.has(e)) break;
-        }
+        // One native lookup, not a walk up: most records (the parser's) are not in a control.
+        const control = tracked.size ? target.closest('button, [role~="button" i]') : null;
+        if (control && keyOf.has(control)) queueDescribe(control);
       }
       if (r.removedNodes.length) removed = true;
     }
+    walked = null;
     if (removed) prune(); // once per batch: a navigation removes many subtrees at once
   });
 
@@ -572,7 +595,77 @@
   function scanAll() {
     for (const [key] of tracked) drop(key);
     containers.clear();
-    walk(document.documentElement, []);
+    if (loading) return loading.restart();
+    if (document.documentElement) walk(document.documentElement, []);
+  }
+
+  // ---- while the page is parsed ------------------------------------------------------------
+
+  // The parser only adds elements at the end of the document order. While the page loads, a
+  // walker goes on from the last element it saw, once per frame: a widget is labelled in
+  // the frames after it is first drawn, not once the whole page is parsed. Records of a
+  // MutationObserver for every parsed node would cost more than that walk (measured), so
+  // the observer starts at DOMContentLoaded; if a script moved elements meanwhile (the
+  // counts differ), one full scan then.
+  let loading = document.readyState === 'loading' ? parsing() : null;
+  function parsing() {
+    let walker;
+    let last; // the last element of the page's seen, where the next tick goes on
+    let seen;
+    let chains; // element -> its chain (outermost first), for those in a container
+    let lost = false;
+    const restart = () => {
+      walker = document.createTreeWalker(document, NodeFilter.SHOW_ELEMENT);
+      last = document;
+      seen = 0;
+      chains = new Map();
+    };
+    const tick = () => {
+      if (!marker || lost) return;
+      if (last !== document && !last.isConnected) { lost = true; return; }
+      walker.currentNode = last;
+      for (let el; (el = walker.nextNode());) {
+        if (OWN_TAGS.has(el.tagName)) continue; // ours (a chip) is passed, never kept as `last`
+        last = el;
+        seen++;
+        visits++;
+        let chain = chains.get(el.parentElement);
+        const text = markerText(el);
+        if (text !== null) {
+          chain = [...(chain ?? []), { el, text }];
+          containers.add(el);
+        }
+        if (chain) {
+          chains.set(el, chain);
+          if (isControl(el)) queueDescribe(el);
+        }
+        const shadow = el.shadowRoot;
+        if (shadow) {
+          observe(shadow);
+          for (let c = shadow.firstElementChild; c; c = c.nextElementSibling) walk(c, chain ?? []);
+        }
+      }
+    };
+    const frame = timed(() => {
+      if (loading !== self) return;
+      tick();
+      requestAnimationFrame(frame);
+    });
+    const self = {
+      restart: () => { restart(); tick(); },
+      done: timed(() => {
+        tick();
+        loading = null;
+        observe(document);
+        if (!marker) return; // the hello's scan will come
+        const own = document.querySelectorAll('upwex-credits-chip, upwex-credits-badge, upwex-credits-notice').length;
+        if (lost || seen !== document.getElementsByTagName('*').length - own) return scanAll();
+        redescribeAll(); // a control's text may have been parsed after the control
+      }),
+    };
+    restart();
+    requestAnimationFrame(frame);
+    return self;
   }
 
   // ---- start -----------------------------------------------------------------------------
@@ -583,6 +676,7 @@
     if (TOP) drawBadge(message.view);
     if (newMarker !== marker) { // new rules: what is a container changed
       marker = newMarker;
+      markerSelector = null;
       scanAll();
     } else {
       redescribeAll();
@@ -593,9 +687,10 @@
   window.addEventListener('keydown', onKeyDown, true);
   window.addEventListener('keyup', onKeyUp, true);
 
-  // The hello goes at once; the scan waits for it and for the parsed document.
-  const parsed = document.readyState !== 'loading' ? Promise.resolve()
-    : new Promise((done) => document.addEventListener('DOMContentLoaded', done, { once: true }));
+  // The script starts before the page is parsed (document_start): the hello goes at once.
+  const parsed = !loading ? Promise.resolve()
+    : new Promise((done) => document.addEventListener('DOMContentLoaded', () => { loading?.done(); done(); }, { once: true }));
+  if (!loading) observe(document);
   (async function start() {
     let hello;
     for (let wait = 200; !hello; wait = Math.min(wait * 2, 5000)) {
@@ -603,18 +698,29 @@
         await new Promise((r) => setTimeout(r, wait));
       }
     }
-    const answered = performance.now();
-    await parsed;
-    DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
-    debugMarks.script = started;
-    debugMarks['hello-answered'] = answered;
-    mark('parsed');
+    mark('hello-answered');
     timed(() => {
       marker = hello.marker.toLowerCase();
-      if (TOP) drawBadge(hello);
-      observe(document);
+      markerSelector = null;
       scanAll();
-      mark('scanned');
     })();
+    await parsed; // the badge goes at the end of <html>: not before the parser is done there
+    if (TOP && !badge) drawBadge(hello); // (a refresh may have drawn a newer one)
+    DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
+    mark('parsed');
+    // Bench only: a full scan on demand (its own time into credits-debug-scan-ms), beside
+    // the plain-JS classifier in the same state of the page; and what the script holds.
+    if (DEBUG) {
+      document.addEventListener('upwex-credits-debug-scan', () => {
+        const t0 = performance.now();
+        walk(document.documentElement, []);
+        flush();
+        document.documentElement.setAttribute('credits-debug-scan-ms', (performance.now() - t0).toFixed(2));
+      });
+      document.addEventListener('upwex-credits-debug-held', () => {
+        prune();
+        document.documentElement.setAttribute('credits-debug-held', JSON.stringify({ tracked: tracked.size, containers: containers.size }));
+      });
+    }
   })();
 })();
