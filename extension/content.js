@@ -20,6 +20,8 @@
   'use strict';
 
   const OWN_TAGS = new Set(['UPWEX-CREDITS-CHIP', 'UPWEX-CREDITS-BADGE', 'UPWEX-CREDITS-NOTICE']);
+  // The same by localName, for the scans: `tagName` makes an upper-case string per element.
+  const OWN_NAMES = new Set([...OWN_TAGS].map((t) => t.toLowerCase()));
   // Attributes whose change can change what a control is, or whether an element is a container.
   const WATCHED = ['disabled', 'aria-disabled', 'aria-busy', 'aria-label', 'aria-labelledby', 'title', 'role', 'class', 'id'];
   // Bench only: <meta name="upwex-credits-debug"> makes the script total its main-thread
@@ -138,7 +140,7 @@
   let walked = null; // elements walked in this batch of mutations: the parser reports a
                      // subtree and then each of its children again
   function walk(el, outer) {
-    if (OWN_TAGS.has(el.tagName) || walked?.has(el)) return;
+    if (OWN_NAMES.has(el.localName) || walked?.has(el)) return;
     walked?.add(el);
     visits++;
     let chain = outer;
@@ -249,14 +251,25 @@
     }
     queue.clear();
     prune();
-    if (!items.length) return;
-    mark('describe-sent');
+    // A candidate described the same way as one the worker already answered, since its last
+    // refresh, gets that answer now (a feed repeats the same widget in many tiles).
     const mySeq = ++seq;
-    for (const { key } of items) tracked.get(key).seq = mySeq;
-    ask({ type: 'content:describe', url, candidates: items.map((i) => i.candidate) }).then(
+    const unanswered = [];
+    for (const item of items) {
+      const t = tracked.get(item.key);
+      t.seq = mySeq;
+      item.text = JSON.stringify(item.candidate);
+      if (answers.has(item.text)) apply(t, answers.get(item.text));
+      else unanswered.push(item);
+    }
+    if (!unanswered.length) return;
+    mark('describe-sent');
+    const generation = answersGeneration;
+    ask({ type: 'content:describe', url, candidates: unanswered.map((i) => i.candidate) }).then(
       timed(({ directives }) => {
         mark('describe-answered');
-        items.forEach(({ key }, i) => {
+        if (generation === answersGeneration && answers.size < 1000) unanswered.forEach((item, i) => answers.set(item.text, directives[i]));
+        unanswered.forEach(({ key }, i) => {
           const t = tracked.get(key);
           if (t && t.seq === mySeq) apply(t, directives[i]);
         });
@@ -264,6 +277,14 @@
       () => {}, // the worker is restarting: the next refresh describes again
     );
   });
+  // The worker's answers by candidate (its JSON) since its last refresh: what it decides
+  // depends on the candidate and on its state, and every change of that state is a refresh.
+  const answers = new Map();
+  let answersGeneration = 0;
+  function forgetAnswers() {
+    answers.clear();
+    answersGeneration++;
+  }
 
   function redescribeAll() {
     for (const { el } of tracked.values()) queueDescribe(el);
@@ -417,6 +438,7 @@
       job_id: d.job_id,
       occurred_at: Date.now(),
     };
+    forgetAnswers(); // the worker's state changes with it (a job's count)
     deliver(message).then((reply) => TOP && drawBadge(reply), () => {});
   }
 
@@ -625,7 +647,7 @@
       if (last !== document && !last.isConnected) { lost = true; return; }
       walker.currentNode = last;
       for (let el; (el = walker.nextNode());) {
-        if (OWN_TAGS.has(el.tagName)) continue; // ours (a chip) is passed, never kept as `last`
+        if (OWN_NAMES.has(el.localName)) continue; // ours (a chip) is passed, never kept as `last`
         last = el;
         seen++;
         visits++;
@@ -672,6 +694,7 @@
 
   chrome.runtime.onMessage.addListener(timed((message) => {
     if (message?.type !== 'worker:refresh') return;
+    forgetAnswers();
     const newMarker = message.view.marker.toLowerCase();
     if (TOP) drawBadge(message.view);
     if (newMarker !== marker) { // new rules: what is a container changed
