@@ -301,6 +301,7 @@
   function prune() {
     for (const [key, t] of tracked) if (!t.el.isConnected) drop(key);
     for (const c of containers) if (!c.isConnected) containers.delete(c);
+    if (press && !press.control.isConnected) press = null;
   }
 
   // ---- drawing -----------------------------------------------------------------------
@@ -494,6 +495,11 @@
     if (swallowed.delete(event.key)) return stop(event);
     if (press?.key === event.key) settle(event);
   });
+  // A key released in another window never comes back up here.
+  window.addEventListener('blur', () => {
+    swallowed.clear();
+    press = null;
+  });
 
   // Capture phase on window: ours runs before the page's own handlers below it. A click, or
   // the keydown of Enter or Space (onKeyDown).
@@ -607,11 +613,19 @@
   function checkUrl() {
     if (pageUrl() !== lastUrl) urlChanged();
   }
-  for (const w of TOP ? [window] : [window, window.top]) {
-    try {
-      w.addEventListener('popstate', checkUrl);
-      w.navigation?.addEventListener?.('navigatesuccess', checkUrl);
-    } catch { /* a cross-origin top: the interval above still looks */ }
+  window.addEventListener('popstate', checkUrl);
+  globalThis.navigation?.addEventListener?.('navigatesuccess', checkUrl);
+  if (!TOP) {
+    // The top's own events too, given back when this frame goes (or they would keep its
+    // whole script alive).
+    const on = (add) => {
+      try {
+        window.top[add]('popstate', checkUrl);
+        window.top.navigation?.[add]?.('navigatesuccess', checkUrl);
+      } catch { /* a cross-origin top: the interval above still looks */ }
+    };
+    on('addEventListener');
+    window.addEventListener('pagehide', () => on('removeEventListener'), { once: true });
   }
 
   function scanAll() {
