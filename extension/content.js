@@ -53,8 +53,12 @@
   const TOP = window === window.top;
   // The page's URL, whose job id every event carries: the top frame's, read through
   // same-origin frames (a cross-origin top cannot be read: then this frame's own).
+  let topReadable = !TOP;
   function pageUrl() {
-    try { return window.top.location.href; } catch { return location.href; }
+    if (topReadable) {
+      try { return window.top.location.href; } catch { topReadable = false; }
+    }
+    return location.href;
   }
 
   let marker = '';           // the rules' container marker, lower case
