@@ -5,7 +5,8 @@
 //    labelled, and per widget: added by the parser -> its chip (beside: -> the next frame);
 //    the content script's main-thread time (its own debug counter, on only for the bench via
 //    <meta name="upwex-credits-debug">) beside a plain-JavaScript classifier doing the same
-//    recognition in the page, in total and paired (full scans on the same page state);
+//    recognition in the page (and in a fresh isolated world, as a content script runs), in
+//    total and paired (full scans on the same page state);
 //    where the time goes (the script's phase marks); a "Load more" of 1,000 tiles: its
 //    main-thread time and the elements the script visited;
 //  - click -> badge latency in the same tab and in a second tab;
@@ -121,6 +122,7 @@ await syncNow(browser);
   const afterParse = [];
   const scriptMs = [];
   const plain = [];
+  const plainIsolated = [];
   const scanMs = [];
   const plainPaired = [];
   const phases = {};
@@ -155,7 +157,18 @@ await syncNow(browser);
     widgetFrame.push(...t.widgetFrame);
     for (const [name, at] of Object.entries(t.marks)) (phases[name] ??= []).push(at - t.render);
     scriptMs.push(t.scriptMs);
-    // The same recognition in plain JS, in the page's own world (no messaging, no drawing).
+    // The same recognition in plain JS (no messaging, no drawing): first in a fresh isolated
+    // world, as a content script runs (its first touch of each element makes a wrapper in
+    // that world's own map), then in the page's own world.
+    const cdp = await browser.context.newCDPSession(tab);
+    const { frameTree } = await cdp.send('Page.getFrameTree');
+    const world = await cdp.send('Page.createIsolatedWorld', { frameId: frameTree.frame.id, worldName: `plain-${i}` });
+    const isolated = await cdp.send('Runtime.evaluate', {
+      expression: `(${plainClassifier})(${WIDGETS})`, contextId: world.executionContextId, returnByValue: true,
+    });
+    if (isolated.exceptionDetails) throw new Error(JSON.stringify(isolated.exceptionDetails));
+    plainIsolated.push(isolated.result.value);
+    await cdp.detach();
     plain.push(await tab.evaluate(plainClassifier, WIDGETS));
     // Paired, in the same state of the page: the content script's full scan (walk + describe
     // message, no drawing) and the plain classifier, alternately.
@@ -194,6 +207,8 @@ await syncNow(browser);
   row('  content script main-thread time (total, that page)', stats(scriptMs), 'scan while parsing + describe + chips');
   row('  plain-JS classifier in the page, same recognition', stats(plain), 'walk + names + rules, no UI');
   row('  main-thread ratio, content script / plain JS', { median: ratio(scriptMs, plain), p95: NaN, min: NaN, n: RUNS }, 'total on the page', 'x');
+  row('  plain-JS classifier in a fresh isolated world', stats(plainIsolated), 'as a content script: its first touch');
+  row('  main-thread ratio, content script / plain JS, both isolated', { median: ratio(scriptMs, plainIsolated), p95: NaN, min: NaN, n: RUNS }, 'total on the page', 'x');
   row('  content script full scan, paired with the plain JS', stats(scanMs), 'walk + describe message, same page state');
   row('  plain-JS classifier, paired', stats(plainPaired));
   row('  main-thread ratio, paired', { median: ratio(scanMs, plainPaired), p95: NaN, min: NaN, n: scanMs.length }, 'full scan / plain JS', 'x');
