@@ -5,35 +5,64 @@
 //  2. describes the controls inside them (`button`, `[role=button]`) as the core's
 //     `Candidate` and sends them in batches (`content:describe`);
 //  3. draws what the worker answers: a cost chip per control, a warning on Regenerate;
-//  4. applies each control's CURRENT directive synchronously in a capture-phase click
-//     listener: blocked -> out-of-credits notice; confirm -> hold, ask, then let it through
-//     once; otherwise -> report `content:click` and let the click proceed untouched;
+//  4. applies each control's CURRENT directive synchronously in capture-phase click and
+//     key listeners (a click, or Enter/Space): blocked -> out-of-credits notice; confirm ->
+//     hold, ask, then let it through once; otherwise -> report `content:click` once per
+//     activation and let it proceed untouched;
 //  5. watches only what changed (one MutationObserver, batched per microtask);
-//  6. follows client-side navigation (the URL carries the job id);
-//  7. draws the inline balance badge;
+//  6. follows client-side navigation (the top page's URL carries the job id);
+//  7. draws the inline balance badge (top frame only);
 //  8. listens for `worker:refresh` pushes (new badge; describe again).
+// It runs in every same-origin frame of a page too (manifest `all_frames`).
 // Injected UI lives in open shadow roots of our own elements (<upwex-credits-*>), inserted
 // next to controls, never inside them; text goes in with textContent only.
 (() => {
   'use strict';
 
   const OWN_TAGS = new Set(['UPWEX-CREDITS-CHIP', 'UPWEX-CREDITS-BADGE', 'UPWEX-CREDITS-NOTICE']);
+  // The same by localName, for the scans: `tagName` makes an upper-case string per element.
+  const OWN_NAMES = new Set([...OWN_TAGS].map((t) => t.toLowerCase()));
   // Attributes whose change can change what a control is, or whether an element is a container.
   const WATCHED = ['disabled', 'aria-disabled', 'aria-busy', 'aria-label', 'aria-labelledby', 'title', 'role', 'class', 'id'];
   // Bench only: <meta name="upwex-credits-debug"> makes the script total its main-thread
-  // time into <html credits-debug-ms>. Off, it costs one branch per callback.
-  const DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
+  // time into <html credits-debug-ms>, the elements its scans visited into
+  // credits-debug-visits, and when each phase last happened into credits-debug-marks.
+  // The meta is looked for until the head is parsed (the script starts before it).
+  let DEBUG = false;
   let debugMs = 0;
-  const timed = (fn) => DEBUG ? (...args) => {
+  let visits = 0;
+  const debugMarks = {};
+  debugMarks.script = performance.now();
+  function debugOut() {
+    const html = document.documentElement;
+    html.setAttribute('credits-debug-ms', debugMs.toFixed(2));
+    html.setAttribute('credits-debug-visits', String(visits));
+    html.setAttribute('credits-debug-marks', JSON.stringify(debugMarks));
+  }
+  const mark = (name) => { // the latest time
+    debugMarks[name] = performance.now();
+    if (DEBUG) debugOut();
+  };
+  const timed = (fn) => (...args) => {
     const t0 = performance.now();
     try { return fn(...args); } finally {
       debugMs += performance.now() - t0;
-      document.documentElement.setAttribute('credits-debug-ms', debugMs.toFixed(2));
+      if (DEBUG) debugOut();
     }
-  } : fn;
+  };
+  const TOP = window === window.top;
+  // The page's URL, whose job id every event carries: the top frame's, read through
+  // same-origin frames (a cross-origin top cannot be read: then this frame's own).
+  let topReadable = !TOP;
+  function pageUrl() {
+    if (topReadable) {
+      try { return window.top.location.href; } catch { topReadable = false; }
+    }
+    return location.href;
+  }
 
   let marker = '';           // the rules' container marker, lower case
-  let lastUrl = location.href;
+  let lastUrl = pageUrl();
   const keyOf = new WeakMap(); // control -> key
   const tracked = new Map();   // key -> { el, directive, chip, seq }
   let nextKey = 1;
@@ -65,14 +94,32 @@
   // The marker text of an Upwex container: each class, id or data-* attribute whose name or
   // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
   // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one.
+  // Reading every attribute value (or iterating `el.attributes`, an Attr object each) was the
+  // scan's largest cost on a big page (measured): a native `matches` on a selector of every
+  // data-* name seen so far answers for almost every element, and only the few that match
+  // are read.
+  const dataNames = new Set();
+  let markerSelector = null; // for `marker` and `dataNames`; null when either changed
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
+    for (const n of el.getAttributeNames()) {
+      if (n.startsWith('data-') && !dataNames.has(n)) {
+        dataNames.add(n);
+        markerSelector = null;
+      }
+    }
+    if (!markerSelector) {
+      const m = `"${CSS.escape(marker)}" i]`;
+      const data = [...dataNames].map((n) => `[${CSS.escape(n)}${n.includes(marker) ? ']' : `*=${m}`}`);
+      markerSelector = [`[class*=${m}`, `[id*=${m}`, ...data].join(',');
+    }
+    if (!el.matches(markerSelector)) return null;
     let text = null;
-    for (const a of el.attributes) {
-      const n = a.name;
+    for (const n of el.getAttributeNames()) {
       if (n !== 'class' && n !== 'id' && !n.startsWith('data-')) continue;
-      if (!n.includes(marker) && !a.value.toLowerCase().includes(marker)) continue;
-      const part = n === 'class' ? a.value : `${n}=${a.value}`;
+      const v = el.getAttribute(n);
+      if (!n.includes(marker) && !v.toLowerCase().includes(marker)) continue;
+      const part = n === 'class' ? v : `${n}=${v}`;
       text = text === null ? part : `${text} ${part}`;
     }
     return text;
@@ -94,8 +141,12 @@
 
   // Walks `el` and below (through open shadow roots), queueing every control that sits in a
   // container. `outer` is the chain above `el`, OUTERMOST first (extended, never mutated).
+  let walked = null; // elements walked in this batch of mutations: the parser reports a
+                     // subtree and then each of its children again
   function walk(el, outer) {
-    if (OWN_TAGS.has(el.tagName)) return;
+    if (OWN_NAMES.has(el.localName) || walked?.has(el)) return;
+    walked?.add(el);
+    visits++;
     let chain = outer;
     const text = markerText(el);
     if (text !== null) {
@@ -112,9 +163,17 @@
   }
 
   // Walks a subtree that appeared or changed, starting from its ancestors' containers.
-  function walkFrom(el) {
+  // `chains` caches the outer chain per parent for one batch of mutations (a "Load more"
+  // appends many tiles to one list: its ancestors are read once).
+  function walkFrom(el, chains) {
+    if (walked?.has(el)) return; // before reading its ancestors
     const parent = parentOf(el);
-    walk(el, parent ? chainOf(parent).reverse() : []);
+    let outer = chains?.get(parent);
+    if (!outer) {
+      outer = parent ? chainOf(parent).reverse() : [];
+      chains?.set(parent, outer);
+    }
+    walk(el, outer);
   }
 
   // Every control in a container's subtree, in document order, through open shadow roots.
@@ -156,7 +215,7 @@
   // Sends every queued control in one `content:describe` and applies the answer.
   const flush = timed(function flush() {
     flushing = false;
-    const url = location.href;
+    const url = pageUrl();
     const items = [];
     const neighbourCache = new Map(); // innermost container -> its controls
     for (const el of queue) {
@@ -196,17 +255,40 @@
     }
     queue.clear();
     prune();
-    if (!items.length) return;
+    // A candidate described the same way as one the worker already answered, since its last
+    // refresh, gets that answer now (a feed repeats the same widget in many tiles).
     const mySeq = ++seq;
-    for (const { key } of items) tracked.get(key).seq = mySeq;
-    ask({ type: MESSAGE.describe, url, candidates: items.map((i) => i.candidate) }).then(
-      timed(({ directives }) => items.forEach(({ key }, i) => {
-        const t = tracked.get(key);
-        if (t && t.seq === mySeq) apply(t, directives[i]);
-      })),
+    const unanswered = [];
+    for (const item of items) {
+      const t = tracked.get(item.key);
+      t.seq = mySeq;
+      item.text = JSON.stringify(item.candidate);
+      if (answers.has(item.text)) apply(t, answers.get(item.text));
+      else unanswered.push(item);
+    }
+    if (!unanswered.length) return;
+    mark('describe-sent');
+    const generation = answersGeneration;
+    ask({ type: MESSAGE.describe, url, candidates: unanswered.map((i) => i.candidate) }).then(
+      timed(({ directives }) => {
+        mark('describe-answered');
+        if (generation === answersGeneration && answers.size < 1000) unanswered.forEach((item, i) => answers.set(item.text, directives[i]));
+        unanswered.forEach(({ key }, i) => {
+          const t = tracked.get(key);
+          if (t && t.seq === mySeq) apply(t, directives[i]);
+        });
+      }),
       () => {}, // the worker is restarting: the next refresh describes again
     );
   });
+  // The worker's answers by candidate (its JSON) since its last refresh: what it decides
+  // depends on the candidate and on its state, and every change of that state is a refresh.
+  const answers = new Map();
+  let answersGeneration = 0;
+  function forgetAnswers() {
+    answers.clear();
+    answersGeneration++;
+  }
 
   function redescribeAll() {
     for (const { el } of tracked.values()) queueDescribe(el);
@@ -223,6 +305,7 @@
   function prune() {
     for (const [key, t] of tracked) if (!t.el.isConnected) drop(key);
     for (const c of containers) if (!c.isConnected) containers.delete(c);
+    if (press && !press.control.isConnected) press = null;
   }
 
   // ---- drawing -----------------------------------------------------------------------
@@ -383,7 +466,7 @@
     box.querySelector('button.primary')?.focus();
   }
 
-  // ---- clicks --------------------------------------------------------------------------
+  // ---- activations: clicks and keys ------------------------------------------------------
 
   function report(d) {
     const message = {
@@ -394,7 +477,8 @@
       job_id: d.job_id,
       occurred_at: Date.now(),
     };
-    deliver(message).then((reply) => drawBadge(reply), () => {});
+    forgetAnswers(); // the worker's state changes with it (a job's count)
+    deliver(message).then((reply) => TOP && drawBadge(reply), () => {});
   }
 
   const stop = (event) => {
@@ -402,17 +486,74 @@
     event.stopImmediatePropagation();
   };
 
-  // Capture phase on window: ours runs before the page's own handlers below it.
-  const onClick = timed(function onClick(event) {
-    let t = null;
+  // The tracked control on an event's composed path: the nearest one for a click (it may
+  // land on an icon inside), the focused element itself for a key.
+  function trackedOn(event) {
     for (const node of event.composedPath()) {
-      const key = node.nodeType === 1 && keyOf.get(node);
-      if (key && (t = tracked.get(key))) break;
+      if (node.nodeType !== 1) continue;
+      const t = tracked.get(keyOf.get(node));
+      if (t || event.type !== 'click') return t ?? null;
     }
+    return null;
+  }
+
+  // A key press (keydown to keyup of Enter or Space) on a control counts ONE activation:
+  // when the browser or the page turns it into a click (a click with `detail` 0, however
+  // many), or else when the page marks one of its key events handled (`preventDefault`,
+  // as ARIA widgets do for Enter and Space, whether they act on key down or key up).
+  // A key no one handled did nothing and is not counted.
+  let press = null; // { control, key, directive, counted }
+  const swallowed = new Set(); // keys whose press a notice took: their repeats and keyup stop here
+
+  function count(p) {
+    if (p.counted) return;
+    p.counted = true;
+    report(p.directive);
+  }
+
+  // After the page's handlers and the browser's own activation of this key event.
+  function settle(event) {
+    const p = press;
+    setTimeout(() => {
+      if (event.defaultPrevented) count(p);
+      if (event.type === 'keyup' && press === p) press = null;
+    });
+  }
+
+  const isActivationKey = (event) => (event.key === 'Enter' || event.key === ' ')
+    && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey;
+
+  const onKeyDown = timed(function onKeyDown(event) {
+    if (!isActivationKey(event)) return;
+    if (swallowed.has(event.key)) return stop(event);
+    activate(event);
+  });
+
+  const onKeyUp = timed(function onKeyUp(event) {
+    if (swallowed.delete(event.key)) return stop(event);
+    if (press?.key === event.key) settle(event);
+  });
+  // A key released in another window never comes back up here.
+  window.addEventListener('blur', () => {
+    swallowed.clear();
+    press = null;
+  });
+
+  // Capture phase on window: ours runs before the page's own handlers below it. A click, or
+  // the keydown of Enter or Space (onKeyDown).
+  function activate(event) {
+    const t = trackedOn(event);
     const d = t?.directive;
     if (!d || inactive(t.el)) return; // not a counted control, or not clickable work now
     const control = t.el;
-    if (allowOnce.has(control)) { // the confirmed click, let through once
+    const key = event.type === 'keydown' ? event.key : null;
+    if (!key && event.detail === 0 && press?.control === control) return count(press); // a key's click
+    if (key && (d.blocked || d.confirm)) swallowed.add(key); // the notice takes this press
+    if (key && !d.blocked && !d.confirm) {
+      if (!event.repeat || press?.control !== control) press = { control, key, directive: d, counted: false };
+      return settle(event);
+    }
+    if (!key && allowOnce.has(control)) { // the confirmed click, let through once
       allowOnce.delete(control);
       report(d);
       return;
@@ -434,14 +575,22 @@
       return;
     }
     report(d);
-  });
+  }
+  const onClick = timed(activate);
 
   // ---- watching the page ---------------------------------------------------------------
 
   const onMutations = timed(function onMutations(records) {
-    if (location.href !== lastUrl) urlChanged();
+    if (!marker) return; // before the hello: its scan will see all this
+    if (pageUrl() !== lastUrl) urlChanged();
+    const chains = new Map();
+    let removed = false;
+    walked = new Set();
     for (const r of records) {
       const target = r.target;
+      // Inside a subtree walked in this batch: the parser reports a new element, then each
+      // child it adds to it (most of a page load's records), all seen by that walk.
+      if (r.type === 'childList' && walked.has(target)) continue;
       if (target.nodeType === 1 && OWN_TAGS.has(target.tagName)) continue;
       if (r.type === 'attributes') {
         if (isControl(target) || keyOf.has(target)) {
@@ -455,22 +604,23 @@
           if (containers.has(target) || markerText(target) !== null) {
             containers.delete(target);
             for (const t of tracked.values()) if (target.contains(t.el)) queueDescribe(t.el);
-            walkFrom(target);
+            walkFrom(target, chains);
           }
         }
         continue;
       }
       // childList: new subtrees, and text changes inside a control (its name).
-      for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node);
+      for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node, chains);
       if (target.nodeType === 1) {
-        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target);
-        for (let e = target; e; e = parentOf(e)) {
-          if (keyOf.has(e)) { queueDescribe(e); break; }
-          if (containers.has(e)) break;
-        }
+        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target, chains);
+        // One native lookup, not a walk up: most records (the parser's) are not in a control.
+        const control = tracked.size ? target.closest('button, [role~="button" i]') : null;
+        if (control && keyOf.has(control)) queueDescribe(control);
       }
-      if (r.removedNodes.length) prune();
+      if (r.removedNodes.length) removed = true;
     }
+    walked = null;
+    if (removed) prune(); // once per batch: a navigation removes many subtrees at once
   });
 
   const observer = new MutationObserver(onMutations);
@@ -482,8 +632,10 @@
 
   // A widget may attach its shadow root to a container after it was scanned, without any
   // mutation we can see: look for new open shadow roots under known containers now and then.
+  // A sub-frame also looks here for the top page's client-side navigation.
   setInterval(timed(() => {
     if (document.hidden) return;
+    checkUrl();
     for (const c of containers) {
       for (const e of [c, ...c.querySelectorAll('*')]) {
         if (e.shadowRoot && !observedRoots.has(e.shadowRoot)) walkFrom(e);
@@ -493,27 +645,113 @@
 
   // Single-page navigation: the URL (and so the job id) changes without a reload.
   function urlChanged() {
-    lastUrl = location.href;
+    lastUrl = pageUrl();
     redescribeAll();
   }
-  const checkUrl = () => { if (location.href !== lastUrl) urlChanged(); };
+  function checkUrl() {
+    if (pageUrl() !== lastUrl) urlChanged();
+  }
   window.addEventListener('popstate', checkUrl);
   globalThis.navigation?.addEventListener?.('navigatesuccess', checkUrl);
+  if (!TOP) {
+    // The top's own events too, given back when this frame goes (or they would keep its
+    // whole script alive).
+    const on = (add) => {
+      try {
+        window.top[add]('popstate', checkUrl);
+        window.top.navigation?.[add]?.('navigatesuccess', checkUrl);
+      } catch { /* a cross-origin top: the interval above still looks */ }
+    };
+    on('addEventListener');
+    window.addEventListener('pagehide', () => on('removeEventListener'), { once: true });
+  }
 
   function scanAll() {
     for (const [key] of tracked) drop(key);
     containers.clear();
-    walk(document.documentElement, []);
+    if (loading) return loading.restart();
+    if (document.documentElement) walk(document.documentElement, []);
+  }
+
+  // ---- while the page is parsed ------------------------------------------------------------
+
+  // The parser only adds elements at the end of the document order. While the page loads, a
+  // walker goes on from the last element it saw, once per frame: a widget is labelled in
+  // the frames after it is first drawn, not once the whole page is parsed. Records of a
+  // MutationObserver for every parsed node would cost more than that walk (measured), so
+  // the observer starts at DOMContentLoaded; if a script moved elements meanwhile (the
+  // counts differ), one full scan then.
+  let loading = document.readyState === 'loading' ? parsing() : null;
+  function parsing() {
+    let walker;
+    let last; // the last element of the page's seen, where the next tick goes on
+    let seen;
+    let chains; // element -> its chain (outermost first), for those in a container
+    let lost = false;
+    const restart = () => {
+      walker = document.createTreeWalker(document, NodeFilter.SHOW_ELEMENT);
+      last = document;
+      seen = 0;
+      chains = new Map();
+    };
+    const tick = () => {
+      if (!marker || lost) return;
+      if (last !== document && !last.isConnected) { lost = true; return; }
+      walker.currentNode = last;
+      for (let el; (el = walker.nextNode());) {
+        if (OWN_NAMES.has(el.localName)) continue; // ours (a chip) is passed, never kept as `last`
+        last = el;
+        seen++;
+        visits++;
+        let chain = chains.get(el.parentElement);
+        const text = markerText(el);
+        if (text !== null) {
+          chain = [...(chain ?? []), { el, text }];
+          containers.add(el);
+        }
+        if (chain) {
+          chains.set(el, chain);
+          if (isControl(el)) queueDescribe(el);
+        }
+        const shadow = el.shadowRoot;
+        if (shadow) {
+          observe(shadow);
+          for (let c = shadow.firstElementChild; c; c = c.nextElementSibling) walk(c, chain ?? []);
+        }
+      }
+    };
+    const frame = timed(() => {
+      if (loading !== self) return;
+      tick();
+      requestAnimationFrame(frame);
+    });
+    const self = {
+      restart: () => { restart(); tick(); },
+      done: timed(() => {
+        tick();
+        loading = null;
+        observe(document);
+        if (!marker) return; // the hello's scan will come
+        const own = document.querySelectorAll('upwex-credits-chip, upwex-credits-badge, upwex-credits-notice').length;
+        if (lost || seen !== document.getElementsByTagName('*').length - own) return scanAll();
+        redescribeAll(); // a control's text may have been parsed after the control
+      }),
+    };
+    restart();
+    requestAnimationFrame(frame);
+    return self;
   }
 
   // ---- start -----------------------------------------------------------------------------
 
   chrome.runtime.onMessage.addListener(timed((message) => {
     if (message?.type !== MESSAGE.refresh) return;
+    forgetAnswers();
     const newMarker = message.view.marker.toLowerCase();
-    drawBadge(message.view);
+    if (TOP) drawBadge(message.view);
     if (newMarker !== marker) { // new rules: what is a container changed
       marker = newMarker;
+      markerSelector = null;
       scanAll();
     } else {
       redescribeAll();
@@ -521,7 +759,13 @@
   }));
 
   window.addEventListener('click', onClick, true);
+  window.addEventListener('keydown', onKeyDown, true);
+  window.addEventListener('keyup', onKeyUp, true);
 
+  // The script starts before the page is parsed (document_start): the hello goes at once.
+  const parsed = !loading ? Promise.resolve()
+    : new Promise((done) => document.addEventListener('DOMContentLoaded', () => { loading?.done(); done(); }, { once: true }));
+  if (!loading) observe(document);
   (async function start() {
     let hello;
     for (let wait = 200; !hello; wait = Math.min(wait * 2, 5000)) {
@@ -529,11 +773,29 @@
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+    mark('hello-answered');
     timed(() => {
       marker = hello.marker.toLowerCase();
-      drawBadge(hello);
-      observe(document);
+      markerSelector = null;
       scanAll();
     })();
+    await parsed; // the badge goes at the end of <html>: not before the parser is done there
+    if (TOP && !badge) drawBadge(hello); // (a refresh may have drawn a newer one)
+    DEBUG = !!document.querySelector('meta[name="upwex-credits-debug"]');
+    mark('parsed');
+    // Bench only: a full scan on demand (its own time into credits-debug-scan-ms), beside
+    // the plain-JS classifier in the same state of the page; and what the script holds.
+    if (DEBUG) {
+      document.addEventListener('upwex-credits-debug-scan', () => {
+        const t0 = performance.now();
+        walk(document.documentElement, []);
+        flush();
+        document.documentElement.setAttribute('credits-debug-scan-ms', (performance.now() - t0).toFixed(2));
+      });
+      document.addEventListener('upwex-credits-debug-held', () => {
+        prune();
+        document.documentElement.setAttribute('credits-debug-held', JSON.stringify({ tracked: tracked.size, containers: containers.size }));
+      });
+    }
   })();
 })();
