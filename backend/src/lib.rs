@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod budgets;
 pub mod db;
 pub mod errors;
 pub mod metrics;

@@ -100,6 +100,17 @@ enum MemberCommand {
         #[arg(long)]
         member: String,
     },
+    /// Cap what a member may use per cycle (`--credits N`) or remove the cap (`--clear`);
+    /// prints the member's entry as JSON.
+    #[command(group(clap::ArgGroup::new("budget").required(true).args(["credits", "clear"])))]
+    Budget {
+        #[arg(long)]
+        member: String,
+        #[arg(long, allow_hyphen_values = true)]
+        credits: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -196,6 +207,14 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         Command::Member(MemberCommand::Revoke { member }) => {
             ops::revoke(&store, &member).await?;
             None
+        }
+        Command::Member(MemberCommand::Budget { member, credits, clear: _ }) => {
+            let credits = credits
+                .map(|c| {
+                    c.trim().parse::<u64>().map_err(|_| refused(ErrorCode::InvalidCredits, format!("credits must be a whole number from 0, got {c}")))
+                })
+                .transpose()?;
+            json(&credits_backend::budgets::set_budget(&store, None, &member, credits, now, &cfg).await?)?
         }
         Command::Topup { team, credits } => {
             let credits = credits.trim().parse::<u64>().map_err(|_| {

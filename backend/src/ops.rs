@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use credits_core::api::{Balance, Reason, Role, TopupRequest};
+use credits_core::api::{Balance, MemberBudget, Reason, Role, TopupRequest};
 use credits_core::batch::{Judged, Prior, Verdict, decide_batch};
 use credits_core::recognition::Rules;
 use credits_core::topup::{TopupOutcome, apply_topup};
@@ -12,6 +12,7 @@ use credits_core::{CreditConfig, ErrorCode, Ledger, Plan, Timestamp};
 use sha2::{Digest, Sha256};
 
 use crate::auth;
+use crate::db::budgets;
 use crate::db::queries::{self, Member, NewEvent, Principal};
 use crate::db::{Store, Tx, is_retryable};
 use crate::errors::ApiError;
@@ -23,7 +24,7 @@ pub fn now() -> Timestamp {
     chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
 }
 
-enum TxError {
+pub(crate) enum TxError {
     Db(sqlx::Error),
     Api(ApiError),
 }
@@ -48,7 +49,7 @@ impl From<credits_core::Refusal> for TxError {
 
 /// Runs a transaction, again when PostgreSQL reports a conflict that a fresh attempt
 /// resolves (see [`is_retryable`]). A failed attempt has been rolled back (dropped).
-async fn transaction<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+pub(crate) async fn transaction<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, TxError>>,
@@ -69,12 +70,12 @@ fn team_not_found(team: &str) -> ApiError {
     ApiError::new(ErrorCode::TeamNotFound, format!("no team {team}"))
 }
 
-fn member_not_found(member: &str) -> ApiError {
+pub(crate) fn member_not_found(member: &str) -> ApiError {
     ApiError::new(ErrorCode::MemberNotFound, format!("no member {member}"))
 }
 
 /// Locks and loads the team's ledger inside `tx`.
-async fn locked_ledger(tx: &mut Tx, team: &str) -> Result<Ledger, TxError> {
+pub(crate) async fn locked_ledger(tx: &mut Tx, team: &str) -> Result<Ledger, TxError> {
     queries::ledger(tx.conn(), team, true).await?.ok_or_else(|| team_not_found(team).into())
 }
 
@@ -91,6 +92,8 @@ fn check_name(name: &str) -> Result<String, ApiError> {
 pub struct Recorded {
     pub verdicts: Vec<Verdict>,
     pub balance: Balance,
+    /// The member against its budget after the batch.
+    pub member: MemberBudget,
 }
 
 /// Records a judged usage batch for the token's member.
@@ -109,7 +112,9 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
                 if *team == who.team_id { *prior } else { Prior::Rejected(Reason::InvalidEvent) }
             })
         };
-        let verdicts = decide_batch(&mut ledger, events, prior, now, cfg);
+        // Under the same lock: a concurrent batch of this member has committed or waits.
+        let mut member = budgets::spend(tx.conn(), &who.member_id, ledger.balance(now, cfg).cycle_start).await?;
+        let verdicts = decide_batch(&mut ledger, &mut member, events, prior, now, cfg);
         let rows = new_rows(who, events, &verdicts, now)?;
         queries::insert_events(tx.conn(), &rows).await?;
         if ledger != before {
@@ -117,7 +122,7 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
         }
         let balance = ledger.balance(now, cfg);
         tx.commit().await?;
-        Ok(Recorded { verdicts, balance })
+        Ok(Recorded { verdicts, balance, member: member.view() })
     })
     .await
 }

@@ -117,6 +117,7 @@ pub fn reason_key(reason: Reason) -> &'static str {
         Reason::InsufficientCredits => "reasonInsufficientCredits",
         Reason::UnknownAction => "reasonUnknownAction",
         Reason::InvalidEvent => "reasonInvalidEvent",
+        Reason::MemberBudgetExhausted => "reasonMemberBudgetExhausted",
     }
 }
 
