@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod routes;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -56,6 +56,29 @@ enum Command {
     },
     #[command(subcommand)]
     Rules(RulesCommand),
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Send the team's alerts to URL (https, or http on loopback); prints the signing secret.
+    Set {
+        #[arg(long)]
+        team: String,
+        #[arg(long)]
+        url: String,
+    },
+    /// Stop sending the team's alerts; prints nothing.
+    Clear {
+        #[arg(long)]
+        team: String,
+    },
+    /// One line per delivery: id, type, attempts, state (tab-separated).
+    Deliveries {
+        #[arg(long)]
+        team: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -179,7 +202,9 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         Command::Serve { listen } => {
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             tracing::info!(engine = store.engine(), "listening on http://{}", listener.local_addr()?);
+            let deliveries = tokio::spawn(credits_backend::webhooks::run(store.clone()));
             credits_backend::serve(listener, store.clone(), shutdown_signal()).await?;
+            deliveries.abort();
             tracing::info!("stopped");
             None
         }
@@ -229,6 +254,15 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             json(&ops::set_plan(&store, &team, plan, seats, now, &cfg).await?)?
         }
         Command::Refund { team, usage } => json(&ops::refund(&store, &team, &usage, now, &cfg).await?)?,
+        Command::Webhook(WebhookCommand::Set { team, url }) => Some(credits_backend::webhooks::set(&store, &team, &url, now).await?),
+        Command::Webhook(WebhookCommand::Clear { team }) => {
+            credits_backend::webhooks::clear(&store, &team).await?;
+            None
+        }
+        Command::Webhook(WebhookCommand::Deliveries { team }) => {
+            let lines = credits_backend::webhooks::list(&store, &team).await?;
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        }
         Command::Rules(RulesCommand::Set { file }) => {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::InvalidRules, format!("cannot read {}: {e}", file.display())))?;

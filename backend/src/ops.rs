@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use credits_core::api::{Balance, MemberBudget, Reason, Role, TopupRequest};
+use credits_core::api::{Balance, Bucket, MemberBudget, Reason, Role, TopupRequest};
 use credits_core::batch::{Judged, Prior, Verdict, decide_batch};
 use credits_core::recognition::Rules;
 use credits_core::topup::{TopupOutcome, apply_topup};
@@ -16,6 +16,7 @@ use crate::db::budgets;
 use crate::db::queries::{self, Member, NewEvent, Principal};
 use crate::db::{Store, Tx, is_retryable};
 use crate::errors::ApiError;
+use crate::webhooks::{self, Crossing};
 
 /// The moment of a request, read once and truncated to milliseconds (what both engines
 /// store), so what the core decided and what was stored agree exactly.
@@ -66,7 +67,7 @@ where
     unreachable!()
 }
 
-fn team_not_found(team: &str) -> ApiError {
+pub(crate) fn team_not_found(team: &str) -> ApiError {
     ApiError::new(ErrorCode::TeamNotFound, format!("no team {team}"))
 }
 
@@ -113,7 +114,9 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
             })
         };
         // Under the same lock: a concurrent batch of this member has committed or waits.
-        let mut member = budgets::spend(tx.conn(), &who.member_id, ledger.balance(now, cfg).cycle_start).await?;
+        let balance_before = ledger.balance(now, cfg);
+        let mut member = budgets::spend(tx.conn(), &who.member_id, balance_before.cycle_start).await?;
+        let member_before = member;
         let verdicts = decide_batch(&mut ledger, &mut member, events, prior, now, cfg);
         let rows = new_rows(who, events, &verdicts, now)?;
         queries::insert_events(tx.conn(), &rows).await?;
@@ -121,6 +124,10 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
             queries::save_ledger(tx.conn(), &who.team_id, &ledger).await?;
         }
         let balance = ledger.balance(now, cfg);
+        // Alerts are decided and stored in this same transaction (never twice, never lost).
+        let extra_paid = verdicts.iter().any(|v| matches!(v, Verdict::Applied(c) if c.bucket == Bucket::Extra));
+        let crossing = Crossing { who, before: &balance_before, after: &balance, extra_paid, member_before: &member_before, member_after: &member };
+        webhooks::fire(&mut tx, crossing, now).await?;
         tx.commit().await?;
         Ok(Recorded { verdicts, balance, member: member.view() })
     })

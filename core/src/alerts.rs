@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{Balance, MemberBudget};
 use crate::budget::MemberSpend;
 use crate::cycle::Timestamp;
+use crate::refusal::{ErrorCode, Refusal};
 
 /// A line a team crossed.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -124,6 +125,32 @@ pub fn next_attempt(created_at: Timestamp, attempts: u32, now: Timestamp, jitter
     (at <= created_at + Duration::hours(RETRY_FOR_HOURS)).then_some(at)
 }
 
+/// A webhook URL: https anywhere, plain http only on loopback (a receiver on this machine),
+/// since each body tells a team's balance. No credentials in it.
+pub fn check_webhook_url(url: &str) -> Result<String, Refusal> {
+    let bad = |why: &str| Refusal::new(ErrorCode::InvalidWebhookUrl, format!("{why}: {url:?}"));
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("a webhook URL must start with https://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.len() > 2000 {
+        return Err(bad("a webhook URL has no credentials, spaces or control characters"));
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map(|(h, _)| h).ok_or_else(|| bad("not a URL"))?,
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() {
+        return Err(bad("a webhook URL needs a host"));
+    }
+    let loopback = host.eq_ignore_ascii_case("localhost") || host == "::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(url.to_owned()),
+        "http" if loopback => Ok(url.to_owned()),
+        "http" => Err(bad("plain http is only for a receiver on this machine (127.0.0.1, ::1 or localhost); use https")),
+        _ => Err(bad("a webhook URL must start with https://")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +197,24 @@ mod tests {
         let b = bal(50, 0, false);
         let over = MemberSpend { used: 5, budget: Some(5) };
         assert!(crossed(&b, &b, false, &over, &MemberSpend { used: 5, budget: Some(5) }).is_empty(), "already used up");
+    }
+
+    #[test]
+    fn webhook_urls_are_https_or_loopback_http() {
+        for ok in ["https://hooks.example.com/upwex", "http://127.0.0.1:9000/hook", "http://localhost/x", "http://[::1]:8080/", "https://a.b"] {
+            assert_eq!(check_webhook_url(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for bad in [
+            "http://hooks.example.com/x",
+            "ftp://a.b",
+            "hooks.example.com",
+            "https://",
+            "https://u:p@a.b/",
+            "https://a.b/ x",
+            "http://127.0.0.1.evil.com/",
+        ] {
+            assert_eq!(check_webhook_url(bad).unwrap_err().code, ErrorCode::InvalidWebhookUrl, "{bad}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! a variable list (an id list, optional filters, a multi-row insert) is built with sqlx's
 //! `QueryBuilder`, which writes each engine's placeholders; rows decode into `FromRow` structs.
 
+pub mod alerts;
 pub mod budgets;
 pub mod queries;
 
@@ -153,6 +154,7 @@ impl Store {
                 migrations(&[
                     (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
                     (10, "member_budgets", include_str!("../../migrations/sqlite/0010_member_budgets.sql")),
+                    (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
                 ])
                 .run(write)
                 .await?
@@ -161,6 +163,7 @@ impl Store {
                 migrations(&[
                     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
                     (10, "member_budgets", include_str!("../../migrations/postgres/0010_member_budgets.sql")),
+                    (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
                 ])
                 .run(pool)
                 .await?
