@@ -13,6 +13,7 @@ pub mod errors;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod prices;
 pub mod routes;
 pub mod webhooks;
 

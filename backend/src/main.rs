@@ -58,6 +58,19 @@ enum Command {
     Rules(RulesCommand),
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    #[command(subcommand)]
+    Prices(PricesCommand),
+}
+
+#[derive(Subcommand)]
+enum PricesCommand {
+    /// Store the plans' monthly prices per seat and the packs' prices for the plan advisor
+    /// (`{"currency", "plans": {"lite", "pro", "max"}, "packs": [{"credits", "price"}]}`);
+    /// prints them as stored.
+    Set {
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -262,6 +275,10 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         Command::Webhook(WebhookCommand::Deliveries { team }) => {
             let lines = credits_backend::webhooks::list(&store, &team).await?;
             (!lines.is_empty()).then(|| lines.join("\n"))
+        }
+        Command::Prices(PricesCommand::Set { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::BadRequest, format!("cannot read {}: {e}", file.display())))?;
+            Some(credits_backend::prices::set(&store, &text, now).await?)
         }
         Command::Rules(RulesCommand::Set { file }) => {
             let text =

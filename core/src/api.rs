@@ -312,6 +312,15 @@ pub struct Insights {
     pub advice: Vec<Advice>,
 }
 
+/// `GET /v1/insights` as served: this cycle's insights and the plan advisor's advice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InsightsView {
+    #[serde(flatten)]
+    pub insights: Insights,
+    pub plan_advice: crate::insights::plan_advice::PlanAdvice,
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionCredits {

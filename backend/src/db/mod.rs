@@ -28,6 +28,7 @@
 
 pub mod alerts;
 pub mod budgets;
+pub mod plans;
 pub mod queries;
 
 use std::ops::DerefMut;
@@ -155,6 +156,7 @@ impl Store {
                     (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
                     (10, "member_budgets", include_str!("../../migrations/sqlite/0010_member_budgets.sql")),
                     (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
+                    (12, "prices", include_str!("../../migrations/sqlite/0012_prices.sql")),
                 ])
                 .run(write)
                 .await?
@@ -164,6 +166,7 @@ impl Store {
                     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
                     (10, "member_budgets", include_str!("../../migrations/postgres/0010_member_budgets.sql")),
                     (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
+                    (12, "prices", include_str!("../../migrations/postgres/0012_prices.sql")),
                 ])
                 .run(pool)
                 .await?
