@@ -203,7 +203,10 @@ async fn deliveries_survive_a_kill_9_of_the_server() {
         assert_eq!(got[0].1, got[1].1, "the same id and body");
         assert!(got.iter().all(|(sig, body)| verify(&secret, sig, body)));
         let lines = webhooks::list(&app.store, &team).await.unwrap();
-        assert!(lines[0].ends_with("\tcredits.low\t2\tdelivered"), "{lines:?}");
+        // 2 attempts, or 1 when the kill came between the refused answer and its record:
+        // at least once, never lost.
+        let fields: Vec<&str> = lines[0].split('\t').collect();
+        assert!(fields[1] == "credits.low" && ["1", "2"].contains(&fields[2]) && fields[3] == "delivered", "{lines:?}");
     })
     .await;
 }
