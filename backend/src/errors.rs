@@ -39,9 +39,8 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         BadRequest | InvalidJson | InvalidBody | InvalidBatch | EmptyBatch | TooManyEvents | DuplicateId | InvalidId | InvalidCredits
-        | InvalidQuery | InvalidCursor | InvalidSeats | InvalidPlan | InvalidName | InvalidAnchor | InvalidRole | InvalidRules | AnchorInFuture => {
-            StatusCode::BAD_REQUEST
-        }
+        | InvalidQuery | InvalidCursor | InvalidSeats | InvalidPlan | InvalidName | InvalidAnchor | InvalidRole | InvalidRules | AnchorInFuture
+        | InvalidWebhookUrl => StatusCode::BAD_REQUEST,
         // The extension's own checks; never answered by the server.
         InvalidBackendUrl | InsecureBackendUrl | InvalidToken => StatusCode::BAD_REQUEST,
         Unauthorized => StatusCode::UNAUTHORIZED,

@@ -7,12 +7,15 @@
 
 pub mod auth;
 pub mod bench;
+pub mod budgets;
 pub mod db;
 pub mod errors;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod prices;
 pub mod routes;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -56,6 +56,42 @@ enum Command {
     },
     #[command(subcommand)]
     Rules(RulesCommand),
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+    #[command(subcommand)]
+    Prices(PricesCommand),
+}
+
+#[derive(Subcommand)]
+enum PricesCommand {
+    /// Store the plans' monthly prices per seat and the packs' prices for the plan advisor
+    /// (`{"currency", "plans": {"lite", "pro", "max"}, "packs": [{"credits", "price"}]}`);
+    /// prints them as stored.
+    Set {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Send the team's alerts to URL (https, or http on loopback); prints the signing secret.
+    Set {
+        #[arg(long)]
+        team: String,
+        #[arg(long)]
+        url: String,
+    },
+    /// Stop sending the team's alerts; prints nothing.
+    Clear {
+        #[arg(long)]
+        team: String,
+    },
+    /// One line per delivery: id, type, attempts, state (tab-separated).
+    Deliveries {
+        #[arg(long)]
+        team: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -99,6 +135,17 @@ enum MemberCommand {
     Revoke {
         #[arg(long)]
         member: String,
+    },
+    /// Cap what a member may use per cycle (`--credits N`) or remove the cap (`--clear`);
+    /// prints the member's entry as JSON.
+    #[command(group(clap::ArgGroup::new("budget").required(true).args(["credits", "clear"])))]
+    Budget {
+        #[arg(long)]
+        member: String,
+        #[arg(long, allow_hyphen_values = true)]
+        credits: Option<String>,
+        #[arg(long)]
+        clear: bool,
     },
 }
 
@@ -168,7 +215,9 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         Command::Serve { listen } => {
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             tracing::info!(engine = store.engine(), "listening on http://{}", listener.local_addr()?);
+            let deliveries = tokio::spawn(credits_backend::webhooks::run(store.clone()));
             credits_backend::serve(listener, store.clone(), shutdown_signal()).await?;
+            deliveries.abort();
             tracing::info!("stopped");
             None
         }
@@ -197,6 +246,14 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             ops::revoke(&store, &member).await?;
             None
         }
+        Command::Member(MemberCommand::Budget { member, credits, clear: _ }) => {
+            let credits = credits
+                .map(|c| {
+                    c.trim().parse::<u64>().map_err(|_| refused(ErrorCode::InvalidCredits, format!("credits must be a whole number from 0, got {c}")))
+                })
+                .transpose()?;
+            json(&credits_backend::budgets::set_budget(&store, None, &member, credits, now, &cfg).await?)?
+        }
         Command::Topup { team, credits } => {
             let credits = credits.trim().parse::<u64>().map_err(|_| {
                 refused(ErrorCode::InvalidCredits, format!("credits must be a whole number from 1 to {}, got {credits}", cfg.max_topup))
@@ -210,6 +267,19 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             json(&ops::set_plan(&store, &team, plan, seats, now, &cfg).await?)?
         }
         Command::Refund { team, usage } => json(&ops::refund(&store, &team, &usage, now, &cfg).await?)?,
+        Command::Webhook(WebhookCommand::Set { team, url }) => Some(credits_backend::webhooks::set(&store, &team, &url, now).await?),
+        Command::Webhook(WebhookCommand::Clear { team }) => {
+            credits_backend::webhooks::clear(&store, &team).await?;
+            None
+        }
+        Command::Webhook(WebhookCommand::Deliveries { team }) => {
+            let lines = credits_backend::webhooks::list(&store, &team).await?;
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        }
+        Command::Prices(PricesCommand::Set { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::BadRequest, format!("cannot read {}: {e}", file.display())))?;
+            Some(credits_backend::prices::set(&store, &text, now).await?)
+        }
         Command::Rules(RulesCommand::Set { file }) => {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::InvalidRules, format!("cannot read {}: {e}", file.display())))?;

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use credits_core::api::{Balance, Reason, Role, TopupRequest};
+use credits_core::api::{Balance, Bucket, MemberBudget, Reason, Role, TopupRequest};
 use credits_core::batch::{Judged, Prior, Verdict, decide_batch};
 use credits_core::recognition::Rules;
 use credits_core::topup::{TopupOutcome, apply_topup};
@@ -12,9 +12,11 @@ use credits_core::{CreditConfig, ErrorCode, Ledger, Plan, Timestamp};
 use sha2::{Digest, Sha256};
 
 use crate::auth;
+use crate::db::budgets;
 use crate::db::queries::{self, Member, NewEvent, Principal};
 use crate::db::{Store, Tx, is_retryable};
 use crate::errors::ApiError;
+use crate::webhooks::{self, Crossing};
 
 /// The moment of a request, read once and truncated to milliseconds (what both engines
 /// store), so what the core decided and what was stored agree exactly.
@@ -23,7 +25,7 @@ pub fn now() -> Timestamp {
     chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
 }
 
-enum TxError {
+pub(crate) enum TxError {
     Db(sqlx::Error),
     Api(ApiError),
 }
@@ -48,7 +50,7 @@ impl From<credits_core::Refusal> for TxError {
 
 /// Runs a transaction, again when PostgreSQL reports a conflict that a fresh attempt
 /// resolves (see [`is_retryable`]). A failed attempt has been rolled back (dropped).
-async fn transaction<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+pub(crate) async fn transaction<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, TxError>>,
@@ -65,16 +67,16 @@ where
     unreachable!()
 }
 
-fn team_not_found(team: &str) -> ApiError {
+pub(crate) fn team_not_found(team: &str) -> ApiError {
     ApiError::new(ErrorCode::TeamNotFound, format!("no team {team}"))
 }
 
-fn member_not_found(member: &str) -> ApiError {
+pub(crate) fn member_not_found(member: &str) -> ApiError {
     ApiError::new(ErrorCode::MemberNotFound, format!("no member {member}"))
 }
 
 /// Locks and loads the team's ledger inside `tx`.
-async fn locked_ledger(tx: &mut Tx, team: &str) -> Result<Ledger, TxError> {
+pub(crate) async fn locked_ledger(tx: &mut Tx, team: &str) -> Result<Ledger, TxError> {
     queries::ledger(tx.conn(), team, true).await?.ok_or_else(|| team_not_found(team).into())
 }
 
@@ -91,6 +93,8 @@ fn check_name(name: &str) -> Result<String, ApiError> {
 pub struct Recorded {
     pub verdicts: Vec<Verdict>,
     pub balance: Balance,
+    /// The member against its budget after the batch.
+    pub member: MemberBudget,
 }
 
 /// Records a judged usage batch for the token's member.
@@ -109,15 +113,23 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
                 if *team == who.team_id { *prior } else { Prior::Rejected(Reason::InvalidEvent) }
             })
         };
-        let verdicts = decide_batch(&mut ledger, events, prior, now, cfg);
+        // Under the same lock: a concurrent batch of this member has committed or waits.
+        let balance_before = ledger.balance(now, cfg);
+        let mut member = budgets::spend(tx.conn(), &who.member_id, balance_before.cycle_start).await?;
+        let member_before = member;
+        let verdicts = decide_batch(&mut ledger, &mut member, events, prior, now, cfg);
         let rows = new_rows(who, events, &verdicts, now)?;
         queries::insert_events(tx.conn(), &rows).await?;
         if ledger != before {
             queries::save_ledger(tx.conn(), &who.team_id, &ledger).await?;
         }
         let balance = ledger.balance(now, cfg);
+        // Alerts are decided and stored in this same transaction (never twice, never lost).
+        let extra_paid = verdicts.iter().any(|v| matches!(v, Verdict::Applied(c) if c.bucket == Bucket::Extra));
+        let crossing = Crossing { who, before: &balance_before, after: &balance, extra_paid, member_before: &member_before, member_after: &member };
+        webhooks::fire(&mut tx, crossing, now).await?;
         tx.commit().await?;
-        Ok(Recorded { verdicts, balance })
+        Ok(Recorded { verdicts, balance, member: member.view() })
     })
     .await
 }

@@ -16,6 +16,21 @@ use serde_json::{Value, json};
 fn validator(doc: &Value, schema: &Value, closed: bool) -> jsonschema::Validator {
     let mut components = doc["components"].clone();
     if closed {
+        // A flattened type is an `allOf`; closed, it is one object with every part's fields.
+        let originals = components["schemas"].clone();
+        for s in components["schemas"].as_object_mut().unwrap().values_mut() {
+            let Some(parts) = s.get("allOf").and_then(Value::as_array).cloned() else { continue };
+            let (mut properties, mut required) = (serde_json::Map::new(), Vec::new());
+            for part in parts {
+                let part = match part["$ref"].as_str() {
+                    Some(r) => originals[r.trim_start_matches("#/components/schemas/")].clone(),
+                    None => part,
+                };
+                properties.extend(part["properties"].as_object().cloned().unwrap_or_default());
+                required.extend(part["required"].as_array().cloned().unwrap_or_default());
+            }
+            *s = json!({ "type": "object", "properties": properties, "required": required });
+        }
         for s in components["schemas"].as_object_mut().unwrap().values_mut() {
             if s.get("properties").is_some() {
                 s["additionalProperties"] = json!(false);
@@ -46,7 +61,7 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
     on_each_engine(async |app: &TestApp| {
         let team = app.team(Plan::Lite, 1).await;
         let (_, owner) = app.member(&team, "Olena", Role::Owner).await;
-        let (_, member) = app.member(&team, "Taras", Role::Member).await;
+        let (member_id, member) = app.member(&team, "Taras", Role::Member).await;
         let (status, doc) = app.call(Method::GET, "/v1/openapi.json", None, None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
@@ -98,6 +113,26 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
             assert!(problems.is_empty(), "{method} {path} {status}: {problems:?}\n{answer}");
             covered.insert(format!("{method} {}", path.split('?').next().unwrap()));
         }
+        // A templated path: the member's id goes into the URL.
+        let budget_path = "/v1/members/{member_id}/budget";
+        let op = operation(&doc, &Method::PUT, budget_path);
+        let request = validator(&doc, &op["requestBody"]["content"]["application/json"]["schema"], false);
+        for (token, sent, want) in [
+            (&owner, json!({"credits": 20}), StatusCode::OK),
+            (&owner, json!({"credits": null}), StatusCode::OK),
+            (&member, json!({"credits": 1}), StatusCode::FORBIDDEN),
+            (&owner, json!({"credits": -1}), StatusCode::BAD_REQUEST),
+        ] {
+            assert_eq!(request.is_valid(&sent), want != StatusCode::BAD_REQUEST, "{sent}");
+            let path = budget_path.replace("{member_id}", &member_id);
+            let (status, answer) = app.call(Method::PUT, &path, Some(token), Some(serde_json::to_vec(&sent).unwrap())).await;
+            assert_eq!(status, want, "{answer}");
+            let schema = &op["responses"][status.as_str()]["content"]["application/json"]["schema"];
+            let problems = errors(&validator(&doc, schema, true), &answer);
+            assert!(problems.is_empty(), "PUT {path} {status}: {problems:?}\n{answer}");
+        }
+        covered.insert(format!("PUT {budget_path}"));
+
         let answer = &app.post("/v1/usage", &member, &lenient).await.1;
         let statuses: Vec<&str> = answer["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
         assert_eq!(statuses, ["duplicate", "rejected", "rejected", "rejected", "rejected"]);

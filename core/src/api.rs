@@ -152,19 +152,24 @@ pub enum Reason {
     InsufficientCredits,
     UnknownAction,
     InvalidEvent,
+    /// The pool could pay, but the member's budget for this cycle could not.
+    MemberBudgetExhausted,
 }
 
 impl Reason {
+    pub const ALL: [Reason; 4] = [Reason::InsufficientCredits, Reason::UnknownAction, Reason::InvalidEvent, Reason::MemberBudgetExhausted];
+
     pub fn code(self) -> &'static str {
         match self {
             Reason::InsufficientCredits => "insufficient_credits",
             Reason::UnknownAction => "unknown_action",
             Reason::InvalidEvent => "invalid_event",
+            Reason::MemberBudgetExhausted => "member_budget_exhausted",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Reason> {
-        [Reason::InsufficientCredits, Reason::UnknownAction, Reason::InvalidEvent].into_iter().find(|r| r.code() == code)
+        Reason::ALL.into_iter().find(|r| r.code() == code)
     }
 }
 
@@ -227,6 +232,42 @@ pub struct MemberUsage {
     pub used: u64,
 }
 
+/// A member's budget this cycle: a cap on its own use inside the shared pool (`budget` and
+/// `left` are null where none is set).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberBudget {
+    pub used: u64,
+    pub budget: Option<u64>,
+    pub left: Option<u64>,
+}
+
+/// One entry of `GET /v1/members` (and the answer of `PUT /v1/members/{id}/budget`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberEntry {
+    #[serde(flatten)]
+    pub usage: MemberUsage,
+    pub budget: Option<u64>,
+    pub left: Option<u64>,
+}
+
+/// `PUT /v1/members/{member_id}/budget` body: a budget in credits per cycle, or null for none.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetRequest {
+    pub credits: Option<u64>,
+}
+
+/// `GET /v1/balance`: the team's stat cards and the token's own member against its budget.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceView {
+    #[serde(flatten)]
+    pub team: Balance,
+    pub member: MemberBudget,
+}
+
 /// `POST /v1/topups` body: a paid pack, recorded once per `id`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,6 +323,15 @@ pub struct Insights {
 fn known_advice<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Advice>, D::Error> {
     let codes: Vec<String> = Deserialize::deserialize(d)?;
     Ok(codes.iter().filter_map(|c| Advice::from_code(c)).collect())
+}
+
+/// `GET /v1/insights` as served: this cycle's insights and the plan advisor's advice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InsightsView {
+    #[serde(flatten)]
+    pub insights: Insights,
+    pub plan_advice: crate::insights::plan_advice::PlanAdvice,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -387,7 +437,7 @@ mod tests {
             assert_eq!(EventStatus::from_code(s.code()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.code());
         }
-        for r in [Reason::InsufficientCredits, Reason::UnknownAction, Reason::InvalidEvent] {
+        for r in Reason::ALL {
             assert_eq!(Reason::from_code(r.code()), Some(r));
             assert_eq!(serde_json::to_value(r).unwrap(), r.code());
         }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Bucket, EventResult, EventStatus, Reason, UsageEvent};
+use crate::budget::MemberSpend;
 use crate::cycle::Timestamp;
 use crate::ledger::Ledger;
 use crate::plan::CreditConfig;
@@ -89,16 +90,24 @@ impl Verdict {
 }
 
 /// Decides one event against the ledger at `now` (the moment of recording), charging it
-/// when it is new, valid and payable.
-pub fn decide(ledger: &mut Ledger, judged: &Judged, prior: Option<Prior>, now: Timestamp, cfg: &CreditConfig) -> Verdict {
+/// when it is new, valid, payable by the pool and within the sending member's budget.
+pub fn decide(ledger: &mut Ledger, member: &mut MemberSpend, judged: &Judged, prior: Option<Prior>, now: Timestamp, cfg: &CreditConfig) -> Verdict {
     match (prior, judged) {
         (Some(Prior::Applied), _) => Verdict::Duplicate,
         (Some(Prior::Rejected(reason)), _) => Verdict::Rejected { reason, remember: false },
         (None, Judged::Invalid { key, reason, .. }) => Verdict::Rejected { reason: *reason, remember: key.is_some() },
         (None, Judged::Valid(event)) => {
             let credits = u64::from(cfg.prices.cost(event.action));
+            if !member.allows(credits) {
+                // An empty pool is said first: raising the budget would not help then.
+                let reason = if ledger.can_pay(credits, now, cfg) { Reason::MemberBudgetExhausted } else { Reason::InsufficientCredits };
+                return Verdict::Rejected { reason, remember: true };
+            }
             match ledger.charge(credits, now, cfg) {
-                Ok(bucket) => Verdict::Applied(Charged { bucket, credits, occurred_at: event.occurred_at.min(now), recorded_at: now }),
+                Ok(bucket) => Verdict::Applied({
+                    member.charge(credits);
+                    Charged { bucket, credits, occurred_at: event.occurred_at.min(now), recorded_at: now }
+                }),
                 Err(reason) => Verdict::Rejected { reason, remember: true },
             }
         }
@@ -109,12 +118,13 @@ pub fn decide(ledger: &mut Ledger, judged: &Judged, prior: Option<Prior>, now: T
 /// within a batch (checked when it was judged).
 pub fn decide_batch(
     ledger: &mut Ledger,
+    member: &mut MemberSpend,
     events: &[Judged],
     mut prior: impl FnMut(&uuid::Uuid) -> Option<Prior>,
     now: Timestamp,
     cfg: &CreditConfig,
 ) -> Vec<Verdict> {
-    events.iter().map(|e| decide(ledger, e, e.key().as_ref().and_then(&mut prior), now, cfg)).collect()
+    events.iter().map(|e| decide(ledger, member, e, e.key().as_ref().and_then(&mut prior), now, cfg)).collect()
 }
 
 #[cfg(feature = "json")]
@@ -216,7 +226,7 @@ mod tests {
 
     /// A tiny in-memory stand-in for the backend's id table, to exercise replays.
     fn run(ledger: &mut Ledger, seen: &mut HashMap<uuid::Uuid, Prior>, events: &[Judged], now: Timestamp, cfg: &CreditConfig) -> Vec<Verdict> {
-        let verdicts = decide_batch(ledger, events, |id| seen.get(id).copied(), now, cfg);
+        let verdicts = decide_batch(ledger, &mut MemberSpend::default(), events, |id| seen.get(id).copied(), now, cfg);
         for (e, v) in events.iter().zip(&verdicts) {
             match v {
                 Verdict::Applied(_) => {
@@ -254,11 +264,58 @@ mod tests {
         let now = t("2026-11-06T00:00:00Z");
         let mut l = Ledger::new(Plan::Pro, 1, None, now, &cfg).unwrap();
         let past = now - Duration::hours(3);
-        let v = decide_batch(&mut l, &[event(1, now + Duration::days(400)), event(2, past)], |_| None, now, &cfg);
+        let v = decide_batch(&mut l, &mut MemberSpend::default(), &[event(1, now + Duration::days(400)), event(2, past)], |_| None, now, &cfg);
         let Verdict::Applied(a) = &v[0] else { panic!() };
         assert_eq!((a.occurred_at, a.recorded_at), (now, now));
         let Verdict::Applied(b) = &v[1] else { panic!() };
         assert_eq!(b.occurred_at, past);
+    }
+
+    #[test]
+    fn a_member_budget_caps_charges_inside_a_full_pool() {
+        let cfg = CreditConfig::default();
+        let now = t("2026-11-06T00:00:00Z");
+        let mut l = Ledger::new(Plan::Pro, 1, None, now, &cfg).unwrap();
+        let mut member = MemberSpend { used: 0, budget: Some(2) };
+        let events: Vec<_> = (1..=4).map(|n| event(n, now)).collect();
+        let v = decide_batch(&mut l, &mut member, &events, |_| None, now, &cfg);
+        assert!(matches!(v[0], Verdict::Applied(_)) && matches!(v[1], Verdict::Applied(_)));
+        let over = Verdict::Rejected { reason: Reason::MemberBudgetExhausted, remember: true };
+        assert_eq!(v[2..], [over.clone(), over]);
+        assert_eq!((member.used, l.balance(now, &cfg).used), (2, 2), "nothing charged past the budget");
+    }
+
+    #[test]
+    fn an_empty_pool_is_said_before_the_budget() {
+        let cfg = CreditConfig { lite_per_seat: 1, ..CreditConfig::default() };
+        let now = t("2026-11-06T00:00:00Z");
+        let mut l = Ledger::new(Plan::Lite, 1, None, now, &cfg).unwrap();
+        let mut member = MemberSpend { used: 0, budget: Some(1) };
+        let v = decide_batch(&mut l, &mut member, &[event(1, now), event(2, now)], |_| None, now, &cfg);
+        assert!(matches!(v[0], Verdict::Applied(_)));
+        assert_eq!(v[1], Verdict::Rejected { reason: Reason::InsufficientCredits, remember: true });
+        // A budget never adds credits: with budget left and the pool empty, still refused.
+        let mut roomy = MemberSpend { used: 0, budget: Some(100) };
+        assert_eq!(
+            decide_batch(&mut l, &mut roomy, &[event(3, now)], |_| None, now, &cfg)[0],
+            Verdict::Rejected { reason: Reason::InsufficientCredits, remember: true }
+        );
+        assert_eq!(roomy.used, 0);
+    }
+
+    #[test]
+    fn replays_answer_the_first_budget_rejection() {
+        let cfg = CreditConfig::default();
+        let now = t("2026-11-06T00:00:00Z");
+        let mut l = Ledger::new(Plan::Pro, 1, None, now, &cfg).unwrap();
+        let mut member = MemberSpend { used: 5, budget: Some(5) };
+        let prior = Some(Prior::Rejected(Reason::MemberBudgetExhausted));
+        member.budget = None; // raised since: the replay still answers its first reason
+        assert_eq!(
+            decide(&mut l, &mut member, &event(1, now), prior, now, &cfg),
+            Verdict::Rejected { reason: Reason::MemberBudgetExhausted, remember: false }
+        );
+        assert_eq!(l.balance(now, &cfg).used, 0);
     }
 
     #[cfg(feature = "json")]

@@ -126,6 +126,12 @@ impl Ledger {
         Ok(bucket)
     }
 
+    /// Whether the pool (either bucket) could pay `cost` at `now`; changes nothing.
+    pub fn can_pay(&self, cost: u64, now: Timestamp, cfg: &CreditConfig) -> bool {
+        let b = self.balance(now, cfg);
+        paying_bucket(b.remaining, b.extra, cost).is_some()
+    }
+
     /// Adds a paid pack to Extra Credits (the billing system took the payment).
     pub fn top_up(&mut self, credits: u64, cfg: &CreditConfig) -> Result<(), Refusal> {
         check_topup(credits, cfg)?;

@@ -4,8 +4,10 @@
 //! parameters. Built natively for the backend and to WebAssembly for the extension.
 
 pub mod action;
+pub mod alerts;
 pub mod api;
 pub mod batch;
+pub mod budget;
 pub mod client;
 pub mod cycle;
 pub mod insights;

@@ -32,6 +32,7 @@ pub enum ErrorCode {
     InvalidRole,
     InvalidRules,
     AnchorInFuture,
+    InvalidWebhookUrl,
     // Settings the extension checks before it sends anything.
     InvalidBackendUrl,
     InsecureBackendUrl,
@@ -57,7 +58,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidBody,
@@ -76,6 +77,7 @@ impl ErrorCode {
         ErrorCode::InvalidRole,
         ErrorCode::InvalidRules,
         ErrorCode::AnchorInFuture,
+        ErrorCode::InvalidWebhookUrl,
         ErrorCode::InvalidBackendUrl,
         ErrorCode::InsecureBackendUrl,
         ErrorCode::InvalidToken,
@@ -115,6 +117,7 @@ impl ErrorCode {
             ErrorCode::InvalidRole => "invalid_role",
             ErrorCode::InvalidRules => "invalid_rules",
             ErrorCode::AnchorInFuture => "anchor_in_future",
+            ErrorCode::InvalidWebhookUrl => "invalid_webhook_url",
             ErrorCode::InvalidBackendUrl => "invalid_backend_url",
             ErrorCode::InsecureBackendUrl => "insecure_backend_url",
             ErrorCode::InvalidToken => "invalid_token",

@@ -53,7 +53,8 @@ impl Book {
     }
 
     fn apply(&mut self, events: &[Judged], now: Timestamp, cfg: &CreditConfig) -> Vec<Verdict> {
-        let verdicts = decide_batch(&mut self.ledger, events, |id| self.seen.get(id).copied(), now, cfg);
+        let verdicts =
+            decide_batch(&mut self.ledger, &mut credits_core::budget::MemberSpend::default(), events, |id| self.seen.get(id).copied(), now, cfg);
         for (e, v) in events.iter().zip(&verdicts) {
             let id = e.key().unwrap();
             match v {

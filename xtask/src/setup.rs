@@ -37,6 +37,8 @@ fn apt_packages() -> Result<bool> {
         ("firefox-esr", sh::have(FIREFOX)),
         ("openssl", sh::have("openssl")), // the Firefox tests' throwaway certificate
         ("postgresql", postgres::bin_dir().is_ok()),
+        ("libssl-dev", Path::new("/usr/include/openssl/ssl.h").exists()), // the webhook sender's TLS
+        ("pkg-config", sh::have("pkg-config")),
         ("nodejs", sh::have("node")),
         ("npm", sh::have("npm")),
     ];

@@ -26,6 +26,9 @@
 //! a variable list (an id list, optional filters, a multi-row insert) is built with sqlx's
 //! `QueryBuilder`, which writes each engine's placeholders; rows decode into `FromRow` structs.
 
+pub mod alerts;
+pub mod budgets;
+pub mod plans;
 pub mod queries;
 
 use std::ops::DerefMut;
@@ -141,12 +144,33 @@ impl Store {
 
     async fn migrate(&self) -> anyhow::Result<()> {
         // The SQL is embedded so the binary migrates from any working directory.
-        let migrations = |sql: &'static str| {
-            Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)])
+        let migrations = |list: &[(i64, &'static str, &'static str)]| {
+            let list = list
+                .iter()
+                .map(|&(version, name, sql)| Migration::new(version, name.into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false));
+            Migrator::with_migrations(list.collect())
         };
         match self {
-            Store::Sqlite { write, .. } => migrations(include_str!("../../migrations/sqlite/0001_init.sql")).run(write).await?,
-            Store::Postgres(pool) => migrations(include_str!("../../migrations/postgres/0001_init.sql")).run(pool).await?,
+            Store::Sqlite { write, .. } => {
+                migrations(&[
+                    (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
+                    (10, "member_budgets", include_str!("../../migrations/sqlite/0010_member_budgets.sql")),
+                    (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
+                    (12, "prices", include_str!("../../migrations/sqlite/0012_prices.sql")),
+                ])
+                .run(write)
+                .await?
+            }
+            Store::Postgres(pool) => {
+                migrations(&[
+                    (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
+                    (10, "member_budgets", include_str!("../../migrations/postgres/0010_member_budgets.sql")),
+                    (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
+                    (12, "prices", include_str!("../../migrations/postgres/0012_prices.sql")),
+                ])
+                .run(pool)
+                .await?
+            }
         }
         Ok(())
     }

@@ -49,7 +49,7 @@ pub struct Principal {
     pub team_name: String,
 }
 
-fn role(code: &str) -> sqlx::Result<Role> {
+pub(crate) fn role(code: &str) -> sqlx::Result<Role> {
     self::code(Role::from_code, code, "role")
 }
 

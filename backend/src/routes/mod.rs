@@ -2,6 +2,7 @@
 //! `ops` (which runs the core inside a transaction) and answer.
 
 mod balance;
+mod budget;
 mod health;
 mod insights;
 mod me;
@@ -30,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(balance::get))
         .routes(routes!(usage::post, usage::list))
         .routes(routes!(members::list))
+        .routes(routes!(budget::put))
         .routes(routes!(topups::post))
         .routes(routes!(insights::get))
         .routes(routes!(rules::get))

@@ -285,7 +285,14 @@ impl Server {
         match request {
             Request::PostUsage(batch) => {
                 let judged: Vec<Judged> = batch.events.iter().cloned().map(Judged::Valid).collect();
-                let verdicts = decide_batch(&mut self.ledger, &judged, |id| self.seen.get(id).copied(), now, &self.cfg);
+                let verdicts = decide_batch(
+                    &mut self.ledger,
+                    &mut crate::budget::MemberSpend::default(),
+                    &judged,
+                    |id| self.seen.get(id).copied(),
+                    now,
+                    &self.cfg,
+                );
                 for (event, v) in batch.events.iter().zip(&verdicts) {
                     match v {
                         Verdict::Applied(_) => {

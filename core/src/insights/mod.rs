@@ -148,5 +148,7 @@ fn forecast(balance: &Balance, now: Timestamp) -> Forecast {
     Forecast { per_day, runs_out_at, days_before_reset }
 }
 
+pub mod plan_advice;
+
 #[cfg(test)]
 mod tests;

@@ -119,6 +119,7 @@ pub fn reason(reason: Reason) -> Msg {
         Reason::InsufficientCredits => msg("reasonInsufficientCredits"),
         Reason::UnknownAction => msg("reasonUnknownAction"),
         Reason::InvalidEvent => msg("reasonInvalidEvent"),
+        Reason::MemberBudgetExhausted => msg("reasonMemberBudgetExhausted"),
     }
 }
 

@@ -1,0 +1,42 @@
+//! Member budgets: an owner caps what one member may use per cycle (the rule is the core's,
+//! `credits_core::budget`; the ledger checks it in `ops::record_usage`).
+
+use credits_core::api::MemberEntry;
+use credits_core::budget::check_budget;
+use credits_core::{CreditConfig, Timestamp};
+
+use crate::db::{Store, budgets};
+use crate::errors::ApiError;
+use crate::ops::{locked_ledger, member_not_found, transaction};
+
+/// Sets or clears (`None`) a member's budget, under its team's lock; answers the member's
+/// entry. With `team`, a member of another team is answered as not found.
+pub async fn set_budget(
+    store: &Store,
+    team: Option<&str>,
+    member: &str,
+    credits: Option<u64>,
+    now: Timestamp,
+    cfg: &CreditConfig,
+) -> Result<MemberEntry, ApiError> {
+    let credits = check_budget(credits)?;
+    transaction(|| async {
+        let mut tx = store.begin().await?;
+        let owner = match budgets::entry(tx.conn(), member, now).await? {
+            Some((owner, _)) if team.is_none_or(|t| t == owner) => owner,
+            _ => return Err(member_not_found(member).into()),
+        };
+        let ledger = locked_ledger(&mut tx, &owner).await?;
+        budgets::set(tx.conn(), member, credits).await?;
+        let (_, entry) = budgets::entry(tx.conn(), member, ledger.balance(now, cfg).cycle_start).await?.ok_or_else(|| member_not_found(member))?;
+        tx.commit().await?;
+        Ok(entry)
+    })
+    .await
+}
+
+/// One member's entry this cycle (for the CLI and `GET /v1/balance`).
+pub async fn entry(store: &Store, member: &str, since: Timestamp) -> Result<MemberEntry, ApiError> {
+    let mut read = store.read().await?;
+    Ok(budgets::entry(read.conn(), member, since).await?.ok_or_else(|| member_not_found(member))?.1)
+}

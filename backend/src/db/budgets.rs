@@ -1,0 +1,78 @@
+//! Member budgets: the stored cap and the member's use this cycle (see `credits_core::budget`).
+
+use credits_core::Timestamp;
+use credits_core::api::{MemberEntry, MemberUsage};
+use credits_core::budget::MemberSpend;
+use sqlx::FromRow;
+
+use super::queries::{ms, role};
+use super::{Conn, on};
+
+#[derive(FromRow)]
+struct EntryRow {
+    member_id: String,
+    team_id: String,
+    name: String,
+    role: String,
+    used: i64,
+    budget: Option<i64>,
+}
+
+fn unsigned(v: i64, what: &str) -> sqlx::Result<u64> {
+    u64::try_from(v).map_err(|_| sqlx::Error::Decode(format!("{what} out of range: {v}").into()))
+}
+
+impl EntryRow {
+    fn entry(self) -> sqlx::Result<MemberEntry> {
+        let budget = self.budget.map(|b| unsigned(b, "budget")).transpose()?;
+        let usage = MemberUsage { member_id: self.member_id, name: self.name, role: role(&self.role)?, used: unsigned(self.used, "used")? };
+        Ok(MemberSpend::entry(usage, budget))
+    }
+}
+
+/// Used counts the member's non-refunded usage rows since `since`, so it starts over with
+/// the cycle and a refund gives the credit back.
+macro_rules! entry_sql {
+    ($filter:literal, $order:literal) => {
+        concat!(
+            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used ",
+            "FROM members m LEFT JOIN events e ON e.team_id = m.team_id AND e.member_id = m.id AND e.status = 'applied' ",
+            "AND e.refunded = FALSE AND e.recorded_at >= $2 WHERE ",
+            $filter,
+            " GROUP BY m.id, m.team_id, m.name, m.role, m.budget",
+            $order
+        )
+    };
+}
+
+/// Every member of the team with its use since `since` and its budget; largest use first.
+pub async fn entries(c: Conn<'_>, team: &str, since: Timestamp) -> sqlx::Result<Vec<MemberEntry>> {
+    const SQL: &str = entry_sql!("m.team_id = $1", " ORDER BY used DESC, m.name, m.id");
+    let rows: Vec<EntryRow> = on!(c, c => sqlx::query_as(SQL).persistent(false).bind(team).bind(ms(since)).fetch_all(&mut *c).await?);
+    rows.into_iter().map(EntryRow::entry).collect()
+}
+
+/// One member's entry and its team, if the member exists.
+pub async fn entry(c: Conn<'_>, member: &str, since: Timestamp) -> sqlx::Result<Option<(String, MemberEntry)>> {
+    const SQL: &str = entry_sql!("m.id = $1", "");
+    let row: Option<EntryRow> = on!(c, c => sqlx::query_as(SQL).persistent(false).bind(member).bind(ms(since)).fetch_optional(&mut *c).await?);
+    row.map(|r| Ok((r.team_id.clone(), r.entry()?))).transpose()
+}
+
+/// What the ledger checks a member's charges against.
+pub async fn spend(c: Conn<'_>, member: &str, since: Timestamp) -> sqlx::Result<MemberSpend> {
+    let entry = entry(c, member, since).await?.ok_or(sqlx::Error::RowNotFound)?.1;
+    Ok(MemberSpend { used: entry.usage.used, budget: entry.budget })
+}
+
+/// Sets (or clears, with `None`) the member's budget.
+pub async fn set(c: Conn<'_>, member: &str, credits: Option<u64>) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE members SET budget = $2 WHERE id = $1";
+    // check_budget keeps it far below i64::MAX.
+    let credits = credits.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let done = on!(c, c => sqlx::query(SQL).bind(member).bind(credits).execute(&mut *c).await?.rows_affected());
+    if done != 1 {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    Ok(())
+}
