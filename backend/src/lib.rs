@@ -9,6 +9,8 @@ pub mod auth;
 pub mod bench;
 pub mod db;
 pub mod errors;
+pub mod guards;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -43,7 +45,7 @@ impl AppState {
 /// flight (graceful shutdown).
 pub async fn serve(listener: TcpListener, store: Store, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let app = routes::app(AppState::new(store));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener::JsonErrorsListener(listener), app).with_graceful_shutdown(shutdown).await
 }
 
 /// A server running in this process (tests, the benchmark).

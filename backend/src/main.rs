@@ -95,8 +95,14 @@ enum MemberCommand {
         #[arg(long)]
         member: String,
     },
-    /// Every token of the member stops working; prints nothing.
+    /// Every token of the member stops working, and no new one is issued until `member
+    /// restore`; prints nothing.
     Revoke {
+        #[arg(long)]
+        member: String,
+    },
+    /// Lift a revocation so `member token` works again; prints nothing.
+    Restore {
         #[arg(long)]
         member: String,
     },
@@ -194,7 +200,11 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         }
         Command::Member(MemberCommand::Token { member }) => Some(ops::issue_token(&store, &member, now).await?),
         Command::Member(MemberCommand::Revoke { member }) => {
-            ops::revoke(&store, &member).await?;
+            ops::revoke(&store, &member, now).await?;
+            None
+        }
+        Command::Member(MemberCommand::Restore { member }) => {
+            ops::restore(&store, &member).await?;
             None
         }
         Command::Topup { team, credits } => {

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth;
 use crate::db::queries::{self, Member, NewEvent, Principal};
-use crate::db::{Store, Tx, is_retryable};
+use crate::db::{Store, Tx, is_retryable, revocation};
 use crate::errors::ApiError;
 
 /// The moment of a request, read once and truncated to milliseconds (what both engines
@@ -133,7 +133,7 @@ fn new_rows<'a>(who: &'a Principal, events: &'a [Judged], verdicts: &[Verdict], 
         };
         let id = judged.key().ok_or_else(|| ApiError::Internal("a verdict to store has no id".into()))?;
         let valid = match judged {
-            Judged::Valid(e) => Some(e),
+            Judged::Valid { event, .. } => Some(event),
             Judged::Invalid { .. } => None,
         };
         if charged.is_some() && valid.is_none() {
@@ -265,23 +265,37 @@ pub async fn list_members(store: &Store, team: &str) -> Result<Vec<Member>, ApiE
     Ok(queries::members(read.conn(), team).await?)
 }
 
-/// A new token for an existing member (its other tokens keep working).
+/// A new token for an existing member (its other tokens keep working); refused while the
+/// member is revoked.
 pub async fn issue_token(store: &Store, member: &str, now: Timestamp) -> Result<String, ApiError> {
     let token = auth::new_token();
     let mut tx = store.begin().await?;
-    queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    if revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))? {
+        return Err(ApiError::new("member_revoked", format!("member {member} is revoked; `member restore --member {member}` lifts that first")));
+    }
     queries::insert_token(tx.conn(), &auth::token_hash(&token), member, now).await?;
     tx.commit().await?;
     Ok(token)
 }
 
-/// Every token of the member stops working; returns how many there were.
-pub async fn revoke(store: &Store, member: &str) -> Result<u64, ApiError> {
+/// Every token of the member stops working, and none is issued until [`restore`]; returns
+/// how many tokens there were.
+pub async fn revoke(store: &Store, member: &str, now: Timestamp) -> Result<u64, ApiError> {
     let mut tx = store.begin().await?;
-    queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    revocation::set_revoked(tx.conn(), member, Some(now)).await?;
     let n = queries::delete_tokens(tx.conn(), member).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Lifts a revocation: `member token` works again (the old tokens stay gone).
+pub async fn restore(store: &Store, member: &str) -> Result<(), ApiError> {
+    let mut tx = store.begin().await?;
+    revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    revocation::set_revoked(tx.conn(), member, None).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Rules as served: their canonical JSON and its ETag (a hash of that JSON).

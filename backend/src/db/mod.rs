@@ -27,6 +27,7 @@
 //! `QueryBuilder`, which writes each engine's placeholders; rows decode into `FromRow` structs.
 
 pub mod queries;
+pub mod revocation;
 
 use std::ops::DerefMut;
 use std::str::FromStr;
@@ -47,6 +48,17 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Concurrent SQLite readers (WAL readers run in parallel).
 const SQLITE_READERS: u32 = 4;
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// How long a request waits for a PostgreSQL connection before it is answered 503: with
+/// the database down, sqlx keeps reconnecting until this passes.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// Each engine's migrations, in order (their position is their version).
+const SQLITE_MIGRATIONS: &[(&str, &str)] =
+    &[("init", include_str!("../../migrations/sqlite/0001_init.sql")), ("revocation", include_str!("../../migrations/sqlite/0002_revocation.sql"))];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    ("init", include_str!("../../migrations/postgres/0001_init.sql")),
+    ("revocation", include_str!("../../migrations/postgres/0002_revocation.sql")),
+];
 
 /// One value per engine: pools, connections, transactions.
 pub enum Engine<S, P> {
@@ -135,18 +147,25 @@ impl Store {
 
     async fn open_postgres(url: &str) -> anyhow::Result<Store> {
         let options = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).connect_with(options).await?;
+        let pool = PgPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT).connect_with(options).await?;
         Ok(Store::Postgres(pool))
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
         // The SQL is embedded so the binary migrates from any working directory.
-        let migrations = |sql: &'static str| {
-            Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)])
+        let migrator = |list: &[(&'static str, &'static str)]| {
+            let migrations = list
+                .iter()
+                .zip(1..)
+                .map(|((name, sql), version)| {
+                    Migration::new(version, (*name).into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(*sql), false)
+                })
+                .collect();
+            Migrator::with_migrations(migrations)
         };
         match self {
-            Store::Sqlite { write, .. } => migrations(include_str!("../../migrations/sqlite/0001_init.sql")).run(write).await?,
-            Store::Postgres(pool) => migrations(include_str!("../../migrations/postgres/0001_init.sql")).run(pool).await?,
+            Store::Sqlite { write, .. } => migrator(SQLITE_MIGRATIONS).run(write).await?,
+            Store::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
         }
         Ok(())
     }
@@ -194,4 +213,18 @@ impl Store {
 /// from it.
 pub fn is_retryable(e: &sqlx::Error) -> bool {
     e.as_database_error().and_then(|d| d.code()).is_some_and(|code| matches!(&*code, "23505" | "40001" | "40P01"))
+}
+
+/// Whether an error means the database cannot be reached or is overloaded right now (the
+/// request changed nothing; the client should retry later) rather than a broken request:
+/// no connection within the acquire timeout, a lost connection, a server shutting down or
+/// refusing connections (SQLSTATE classes 08, 57P, 53300), SQLite busy past its timeout.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P") || matches!(&*code, "53300" | "5" | "6" | "261" | "517"))
+        }
+        _ => false,
+    }
 }

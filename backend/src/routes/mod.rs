@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> axum::Router {
     let (router, api) = routes().split_for_parts();
     let doc = Document(std::sync::Arc::new(api.to_json().expect("the OpenAPI document serializes")));
     router
+        .route_layer(middleware::from_fn(crate::guards::framing))
         .fallback(errors::not_found)
         .layer(middleware::map_response(errors::json_errors))
         .layer(Extension(doc))
