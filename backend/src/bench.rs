@@ -210,7 +210,7 @@ pub async fn run_engine(url: &str, seconds: f64, reads_only: bool) -> Result<Fig
     let server_rt = server_rt.0.as_ref().expect("just built");
     let server = {
         let store = store.clone();
-        server_rt.spawn(async move { Server::start(store, "127.0.0.1:0").await }).await??
+        server_rt.spawn(async move { Server::start_with(store, "127.0.0.1:0", crate::LimitsConfig::OFF).await }).await??
     };
     let base = server.url();
     // Warm-up: connections, prepared statements, page cache.

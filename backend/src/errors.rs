@@ -38,17 +38,36 @@ impl ApiError {
 pub fn status_for(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        BadRequest | InvalidJson | InvalidBody | InvalidBatch | EmptyBatch | TooManyEvents | DuplicateId | InvalidId | InvalidCredits
-        | InvalidQuery | InvalidCursor | InvalidSeats | InvalidPlan | InvalidName | InvalidAnchor | InvalidRole | InvalidRules | AnchorInFuture => {
-            StatusCode::BAD_REQUEST
-        }
+        BadRequest
+        | MalformedRequest
+        | AmbiguousAuthorization
+        | InvalidJson
+        | InvalidBody
+        | InvalidBatch
+        | EmptyBatch
+        | TooManyEvents
+        | DuplicateId
+        | InvalidId
+        | InvalidCredits
+        | InvalidQuery
+        | InvalidCursor
+        | InvalidSeats
+        | InvalidPlan
+        | InvalidName
+        | InvalidAnchor
+        | InvalidRole
+        | InvalidRules
+        | AnchorInFuture => StatusCode::BAD_REQUEST,
         // The extension's own checks; never answered by the server.
         InvalidBackendUrl | InsecureBackendUrl | InvalidToken => StatusCode::BAD_REQUEST,
         Unauthorized => StatusCode::UNAUTHORIZED,
         Forbidden => StatusCode::FORBIDDEN,
         NotFound | TeamNotFound | MemberNotFound | UsageNotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        TopupIdReused | AlreadyRefunded => StatusCode::CONFLICT,
+        TopupIdReused | AlreadyRefunded | MemberRevoked => StatusCode::CONFLICT,
+        UriTooLong => StatusCode::URI_TOO_LONG,
+        HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -92,7 +111,7 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if crate::db::is_unavailable(&e) {
             tracing::warn!(error = %e, "database unavailable");
-            return ApiError::new("unavailable", "the database is unavailable; retry shortly");
+            return ApiError::new(ErrorCode::Unavailable, "the database is unavailable; retry shortly");
         }
         ApiError::Internal(format!("database: {e}"))
     }

@@ -7,6 +7,8 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use credits_core::ErrorCode;
+
 use crate::errors::ApiError;
 
 /// Whether a `Content-Type` value names JSON (`application/json`, any parameters, or a
@@ -20,12 +22,12 @@ pub fn is_json(content_type: &str) -> bool {
 pub async fn framing(request: Request, next: Next) -> Response {
     let headers = request.headers();
     if headers.get_all(header::AUTHORIZATION).iter().count() > 1 {
-        return ApiError::new("ambiguous_authorization", "send one Authorization header, not several").into_response();
+        return ApiError::new(ErrorCode::AmbiguousAuthorization, "send one Authorization header, not several").into_response();
     }
     if request.method() == Method::POST {
         let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json);
         if !declared {
-            return ApiError::new("unsupported_media_type", "send the body as Content-Type: application/json").into_response();
+            return ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json").into_response();
         }
     }
     next.run(request).await

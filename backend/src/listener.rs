@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use axum::serve::Listener;
+use credits_core::ErrorCode;
 use credits_core::api::ErrorBody;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -32,11 +33,11 @@ impl Listener for JsonErrorsListener {
 }
 
 /// The code and message of each answer hyper makes itself.
-fn error_for(status: u16) -> Option<(&'static str, &'static str)> {
+fn error_for(status: u16) -> Option<(ErrorCode, &'static str)> {
     match status {
-        400 => Some(("malformed_request", "the request is not well-formed HTTP/1.1")),
-        414 => Some(("uri_too_long", "the URL is too long")),
-        431 => Some(("headers_too_large", "the request headers are too many or too large")),
+        400 => Some((ErrorCode::MalformedRequest, "the request is not well-formed HTTP/1.1")),
+        414 => Some((ErrorCode::UriTooLong, "the URL is too long")),
+        431 => Some((ErrorCode::HeadersTooLarge, "the request headers are too many or too large")),
         _ => None,
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use credits_backend::db::DEFAULT_DATABASE;
 use credits_backend::errors::ApiError;
+use credits_backend::limits::{LimitsConfig, Rate};
 use credits_backend::{Store, ops};
 use credits_core::api::{Role, TopupRequest};
 use credits_core::{CreditConfig, ErrorCode, Plan};
@@ -31,6 +32,8 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     #[command(subcommand)]
     Team(TeamCommand),
@@ -56,6 +59,29 @@ enum Command {
     },
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// Requests per minute each token and each team may sustain, and the burst above that
+/// (a rate of 0 turns the limit off). Over a limit: 429 with `Retry-After`.
+#[derive(clap::Args)]
+struct LimitArgs {
+    #[arg(long, env = "CREDITS_LIMIT_TOKEN_PER_MINUTE", default_value_t = LimitsConfig::default().token.per_minute)]
+    limit_token_per_minute: u32,
+    #[arg(long, env = "CREDITS_LIMIT_TOKEN_BURST", default_value_t = LimitsConfig::default().token.burst)]
+    limit_token_burst: u32,
+    #[arg(long, env = "CREDITS_LIMIT_TEAM_PER_MINUTE", default_value_t = LimitsConfig::default().team.per_minute)]
+    limit_team_per_minute: u32,
+    #[arg(long, env = "CREDITS_LIMIT_TEAM_BURST", default_value_t = LimitsConfig::default().team.burst)]
+    limit_team_burst: u32,
+}
+
+impl LimitArgs {
+    fn config(&self) -> LimitsConfig {
+        LimitsConfig {
+            token: Rate { per_minute: self.limit_token_per_minute, burst: self.limit_token_burst },
+            team: Rate { per_minute: self.limit_team_per_minute, burst: self.limit_team_burst },
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -171,10 +197,10 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
     let cfg = CreditConfig::default();
     let now = ops::now();
     let out = match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, limits } => {
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             tracing::info!(engine = store.engine(), "listening on http://{}", listener.local_addr()?);
-            credits_backend::serve(listener, store.clone(), shutdown_signal()).await?;
+            credits_backend::serve(listener, store.clone(), limits.config(), shutdown_signal()).await?;
             tracing::info!("stopped");
             None
         }

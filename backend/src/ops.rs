@@ -271,7 +271,10 @@ pub async fn issue_token(store: &Store, member: &str, now: Timestamp) -> Result<
     let token = auth::new_token();
     let mut tx = store.begin().await?;
     if revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))? {
-        return Err(ApiError::new("member_revoked", format!("member {member} is revoked; `member restore --member {member}` lifts that first")));
+        return Err(ApiError::new(
+            ErrorCode::MemberRevoked,
+            format!("member {member} is revoked; `member restore --member {member}` lifts that first"),
+        ));
     }
     queries::insert_token(tx.conn(), &auth::token_hash(&token), member, now).await?;
     tx.commit().await?;

@@ -37,8 +37,10 @@ pub enum ErrorCode {
     InsecureBackendUrl,
     InvalidToken,
     // Who is asking.
+    AmbiguousAuthorization,
     Unauthorized,
     Forbidden,
+    MemberRevoked,
     // What is asked for.
     NotFound,
     TeamNotFound,
@@ -49,15 +51,20 @@ pub enum ErrorCode {
     TopupIdReused,
     AlreadyRefunded,
     // How it is sent.
+    MalformedRequest,
+    UriTooLong,
+    HeadersTooLarge,
     BodyTooLarge,
     UnsupportedMediaType,
+    // Too many requests for one token or team.
+    RateLimited,
     // The server.
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidBody,
@@ -79,8 +86,10 @@ impl ErrorCode {
         ErrorCode::InvalidBackendUrl,
         ErrorCode::InsecureBackendUrl,
         ErrorCode::InvalidToken,
+        ErrorCode::AmbiguousAuthorization,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
+        ErrorCode::MemberRevoked,
         ErrorCode::NotFound,
         ErrorCode::TeamNotFound,
         ErrorCode::MemberNotFound,
@@ -88,8 +97,12 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::TopupIdReused,
         ErrorCode::AlreadyRefunded,
+        ErrorCode::MalformedRequest,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
         ErrorCode::BodyTooLarge,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -131,6 +144,12 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::AmbiguousAuthorization => "ambiguous_authorization",
+            ErrorCode::MemberRevoked => "member_revoked",
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use credits_backend::{Server, Store, ops};
+use credits_backend::{LimitsConfig, Server, Store, ops};
 use credits_core::api::{Balance, Role, TopupRequest};
 use credits_core::{CreditConfig, Plan, Timestamp};
 use reqwest::{Method, StatusCode};
@@ -97,9 +97,13 @@ pub fn client() -> reqwest::Client {
 
 impl TestApp {
     pub async fn start(engine: Engine) -> TestApp {
+        Self::start_with(engine, LimitsConfig::default()).await
+    }
+
+    pub async fn start_with(engine: Engine, limits: LimitsConfig) -> TestApp {
         let db = TestDb::new(engine).await;
         let store = Store::open(&db.url).await.unwrap();
-        let server = Server::start(store.clone(), "127.0.0.1:0").await.unwrap();
+        let server = Server::start_with(store.clone(), "127.0.0.1:0", limits).await.unwrap();
         TestApp { db, store, server, http: client(), cfg: CreditConfig::default() }
     }
 
@@ -234,5 +238,44 @@ pub async fn scalar(store: &Store, sql: &str) -> i64 {
     match store {
         Store::Sqlite { read, .. } => sqlx::query_scalar(sql).fetch_one(read).await.unwrap(),
         Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+/// The real `credits-backend serve` binary on a free port, killed when dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub fn spawn(database: &str, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_credits-backend"))
+            .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("the server exits before listening").unwrap();
+            if let Some(at) = line.find("listening on ") {
+                break line[at + "listening on ".len()..].split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        ServerProcess { child, base }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
