@@ -6,6 +6,7 @@
 //! the benchmark drive it over real HTTP.
 
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod db;
 pub mod errors;

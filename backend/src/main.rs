@@ -59,6 +59,21 @@ enum Command {
     },
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Copy a SQLite database consistently while the server runs; prints the copy's path.
+    /// (PostgreSQL: use pg_dump.)
+    Backup {
+        /// The new file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// The audit trail, newest first: one JSON object per line.
+    Audit {
+        /// Only this team's entries (default: every entry, rules changes included).
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
 }
 
 /// Requests per minute each token and each team may sustain, and the burst above that
@@ -230,7 +245,7 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             None
         }
         Command::Member(MemberCommand::Restore { member }) => {
-            ops::restore(&store, &member).await?;
+            ops::restore(&store, &member, now).await?;
             None
         }
         Command::Topup { team, credits } => {
@@ -246,6 +261,16 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
             json(&ops::set_plan(&store, &team, plan, seats, now, &cfg).await?)?
         }
         Command::Refund { team, usage } => json(&ops::refund(&store, &team, &usage, now, &cfg).await?)?,
+        Command::Backup { to } => {
+            let bytes = credits_backend::backup::backup(&store, &to).await?;
+            tracing::info!(bytes, "backup written");
+            Some(to.display().to_string())
+        }
+        Command::Audit { team, limit } => {
+            let entries = ops::audit_page(&store, team.as_deref(), None, limit).await?;
+            let lines: Vec<String> = entries.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        }
         Command::Rules(RulesCommand::Set { file }) => {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::InvalidRules, format!("cannot read {}: {e}", file.display())))?;

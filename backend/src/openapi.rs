@@ -62,6 +62,7 @@ mod tests {
             "POST /v1/usage",
             "GET /v1/usage",
             "GET /v1/members",
+            "GET /v1/audit",
             "POST /v1/topups",
             "GET /v1/insights",
             "GET /v1/rules",

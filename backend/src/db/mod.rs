@@ -26,6 +26,7 @@
 //! a variable list (an id list, optional filters, a multi-row insert) is built with sqlx's
 //! `QueryBuilder`, which writes each engine's placeholders; rows decode into `FromRow` structs.
 
+pub mod audit;
 pub mod queries;
 pub mod revocation;
 
@@ -53,11 +54,15 @@ const POSTGRES_CONNECTIONS: u32 = 16;
 const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Each engine's migrations, in order (their position is their version).
-const SQLITE_MIGRATIONS: &[(&str, &str)] =
-    &[("init", include_str!("../../migrations/sqlite/0001_init.sql")), ("revocation", include_str!("../../migrations/sqlite/0002_revocation.sql"))];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    ("init", include_str!("../../migrations/sqlite/0001_init.sql")),
+    ("revocation", include_str!("../../migrations/sqlite/0002_revocation.sql")),
+    ("audit", include_str!("../../migrations/sqlite/0003_audit.sql")),
+];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../../migrations/postgres/0001_init.sql")),
     ("revocation", include_str!("../../migrations/postgres/0002_revocation.sql")),
+    ("audit", include_str!("../../migrations/postgres/0003_audit.sql")),
 ];
 
 /// One value per engine: pools, connections, transactions.

@@ -1,6 +1,7 @@
 //! The HTTP API (SPEC section 3), one file per resource. Handlers parse, authorize, call
 //! `ops` (which runs the core inside a transaction) and answer.
 
+mod audit;
 mod balance;
 mod health;
 mod insights;
@@ -30,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(balance::get))
         .routes(routes!(usage::post, usage::list))
         .routes(routes!(members::list))
+        .routes(routes!(audit::list))
         .routes(routes!(topups::post))
         .routes(routes!(insights::get))
         .routes(routes!(rules::get))

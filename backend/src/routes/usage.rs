@@ -75,7 +75,7 @@ fn parse_cursor(text: &str) -> Option<(Timestamp, String)> {
     Some((at, uuid::Uuid::try_parse(id).ok()?.to_string()))
 }
 
-fn parse_limit(text: Option<&str>) -> Result<u32, ApiError> {
+pub(super) fn parse_limit(text: Option<&str>) -> Result<u32, ApiError> {
     let Some(text) = text else { return Ok(DEFAULT_LIMIT) };
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid(format!("limit must be a whole number from 1, got {text:?}")));
