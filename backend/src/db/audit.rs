@@ -40,7 +40,17 @@ pub async fn insert(c: Conn<'_>, e: &NewEntry<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-type Row = (i64, i64, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>);
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: i64,
+    team_id: Option<String>,
+    member_id: Option<String>,
+    action: String,
+    subject: Option<String>,
+    before_state: Option<String>,
+    after_state: Option<String>,
+}
 
 fn decode_err(what: String) -> sqlx::Error {
     sqlx::Error::Decode(what.into())
@@ -54,19 +64,19 @@ fn json(text: Option<String>) -> sqlx::Result<Option<Value>> {
 pub async fn page(c: Conn<'_>, team: Option<&str>, before: Option<i64>, limit: u32) -> sqlx::Result<Vec<AuditEntry>> {
     const SQL: &str = "SELECT id, at, team_id, member_id, action, subject, before_state, after_state FROM audit \
                        WHERE ($1 IS NULL OR team_id = $1) AND id < $2 ORDER BY id DESC LIMIT $3";
-    let rows: Vec<Row> =
+    let rows: Vec<AuditRow> =
         on!(c, c => sqlx::query_as(SQL).bind(team).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit)).fetch_all(&mut *c).await?);
     rows.into_iter()
-        .map(|(id, at, team_id, member_id, action, subject, before, after)| {
+        .map(|r| {
             Ok(AuditEntry {
-                id,
-                at: ts(at)?,
-                team_id,
-                actor: member_id.map_or(Actor::Cli, |member_id| Actor::Member { member_id }),
-                action: AuditAction::from_code(&action).ok_or_else(|| decode_err(format!("unknown audit action {action}")))?,
-                subject,
-                before: json(before)?,
-                after: json(after)?,
+                id: r.id,
+                at: ts(r.at)?,
+                team_id: r.team_id,
+                actor: r.member_id.map_or(Actor::Cli, |member_id| Actor::Member { member_id }),
+                action: AuditAction::from_code(&r.action).ok_or_else(|| decode_err(format!("unknown audit action {}", r.action)))?,
+                subject: r.subject,
+                before: json(r.before_state)?,
+                after: json(r.after_state)?,
             })
         })
         .collect()
