@@ -358,7 +358,7 @@ async fn unauthenticated_forbidden_and_revoked_are_distinct() {
 
 #[tokio::test]
 async fn a_team_can_neither_read_nor_change_another_team() {
-    on_each_engine(async |app: &TestApp| {
+    on_each_deployment(async |app: &TestApp| {
         let a = app.team(Plan::Lite, 1).await;
         let (a_member, a_token) = app.member(&a, "Olena", Role::Owner).await;
         let b = app.team(Plan::Max, 1).await;

@@ -87,6 +87,10 @@ pub struct TestApp {
     pub db: TestDb,
     pub store: Store,
     pub server: Server,
+    /// More servers on the same database, each a `credits-backend serve` process of its own.
+    pub others: Vec<ServerProcess>,
+    /// Which server [`TestApp::url`] names next: requests rotate across all of them.
+    next: std::sync::atomic::AtomicUsize,
     pub http: reqwest::Client,
     pub cfg: CreditConfig,
 }
@@ -104,17 +108,29 @@ impl TestApp {
         let db = TestDb::new(engine).await;
         let store = Store::open(&db.url).await.unwrap();
         let server = Server::start_with(store.clone(), "127.0.0.1:0", limits).await.unwrap();
-        TestApp { db, store, server, http: client(), cfg: CreditConfig::default() }
+        TestApp { db, store, server, others: Vec::new(), next: Default::default(), http: client(), cfg: CreditConfig::default() }
+    }
+
+    /// Two server processes on one database (this one and a spawned binary); each
+    /// request goes to the next server in turn.
+    pub async fn start_two(engine: Engine) -> TestApp {
+        let mut app = Self::start(engine).await;
+        app.others.push(ServerProcess::spawn(&app.db.url, &[], &[]));
+        app
     }
 
     pub async fn finish(self) {
+        drop(self.others);
         self.server.stop().await.unwrap();
         self.store.close().await;
         self.db.drop_db().await;
     }
 
+    /// The URL of `path` on the next server in turn.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url())
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % (1 + self.others.len());
+        let base = if n == 0 { self.server.url() } else { self.others[n - 1].base.clone() };
+        format!("{base}{path}")
     }
 
     pub async fn team(&self, plan: Plan, seats: u32) -> String {
@@ -197,6 +213,22 @@ pub async fn on_each_engine(test: impl AsyncFn(&TestApp)) {
         eprintln!("--- {engine:?}");
         let app = TestApp::start(engine).await;
         test(&app).await;
+        app.finish().await;
+    }
+}
+
+/// Runs `test` on each engine, and on PostgreSQL also with two server processes sharing
+/// the database (clients spread across both): the service keeps no state between requests.
+pub async fn on_each_deployment(test: impl AsyncFn(&TestApp)) {
+    on_each_engine(&test).await;
+    if engines().contains(&Engine::Postgres) {
+        eprintln!("--- Postgres, two servers");
+        let app = TestApp::start_two(Engine::Postgres).await;
+        test(&app).await;
+        for base in [app.server.url(), app.others[0].base.clone()] {
+            let metrics = app.http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+            assert!(metrics.contains("credits_http_requests_total{"), "{base} served none of the requests");
+        }
         app.finish().await;
     }
 }
