@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod demo;
+mod fuzz;
 mod package;
 mod postgres;
 mod run;
@@ -20,7 +21,8 @@ usage: cargo xtask <command>
   package                    build, then write dist/upwex-credits-<version>.zip
   test                       run every test (unit, PostgreSQL, wasm, end-to-end, lint)
   run                        build, seed a demo team, serve the backend on 127.0.0.1:8787
-  bench [backend|extension|all]  run the benchmarks";
+  bench [backend|extension|all]  run the benchmarks
+  fuzz [SECONDS]             run each fuzz target for SECONDS (default 300)";
 
 fn main() {
     if let Err(e) = dispatch() {
@@ -41,6 +43,8 @@ fn dispatch() -> Result<()> {
         ["bench"] | ["bench", "all"] => bench::backend().and_then(|()| bench::extension()),
         ["bench", "backend"] => bench::backend(),
         ["bench", "extension"] => bench::extension(),
+        ["fuzz"] => fuzz::run(300),
+        ["fuzz", seconds] => fuzz::run(seconds.parse()?),
         ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())

@@ -22,6 +22,7 @@ fn all(steps: &mut Steps) -> Result<()> {
         let url = pg.create_database("credits_test")?;
         sh::run(sh::cargo().args(["test", "--workspace"]).env("CREDITS_TEST_POSTGRES_URL", url))
     })?;
+    steps.run("fuzz: 3 targets x 15 s", || crate::fuzz::run(15))?;
     steps.run("credits-core builds for wasm32", || sh::run(sh::cargo().args(["build", "-p", "credits-core", "--target", setup::WASM_TARGET])))?;
     let zip = steps.run("build + package the extension", package::run)?;
     // `cargo test` above built target/debug/credits-backend for the backend's own
