@@ -7,6 +7,7 @@ mod fuzz;
 mod package;
 mod postgres;
 mod run;
+mod schemathesis;
 mod setup;
 mod sh;
 mod test;
@@ -22,7 +23,8 @@ usage: cargo xtask <command>
   test                       run every test (unit, PostgreSQL, wasm, end-to-end, lint)
   run                        build, seed a demo team, serve the backend on 127.0.0.1:8787
   bench [backend|extension|all]  run the benchmarks
-  fuzz [SECONDS]             run each fuzz target for SECONDS (default 300)";
+  fuzz [SECONDS]             run each fuzz target for SECONDS (default 300)
+  schemathesis               schemathesis against the served OpenAPI (needs target/debug/credits-backend)";
 
 fn main() {
     if let Err(e) = dispatch() {
@@ -44,6 +46,7 @@ fn dispatch() -> Result<()> {
         ["bench", "backend"] => bench::backend(),
         ["bench", "extension"] => bench::extension(),
         ["fuzz"] => fuzz::run(300),
+        ["schemathesis"] => schemathesis::run(&sh::target_dir().join("debug/credits-backend")),
         ["fuzz", seconds] => fuzz::run(seconds.parse()?),
         ["help" | "-h" | "--help"] => {
             println!("{USAGE}");

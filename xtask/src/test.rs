@@ -42,6 +42,9 @@ fn all(steps: &mut Steps) -> Result<()> {
                 .env("UPWEX_ARTIFACTS", artifacts),
         )
     })?;
+    steps.run("schemathesis against the served OpenAPI (at most 90 s)", || {
+        crate::schemathesis::run(&sh::target_dir().join("debug/credits-backend"))
+    })?;
     steps.run("web-ext lint on the package", || {
         let dir = tempfile::tempdir()?;
         package::extract(&zip, dir.path())?;
