@@ -111,6 +111,11 @@ impl TestApp {
         TestApp { db, store, server, others: Vec::new(), next: Default::default(), http: client(), cfg: CreditConfig::default() }
     }
 
+    /// A test app around a server that was started by hand (a restart).
+    pub fn from_parts(db: TestDb, store: Store, server: Server, http: reqwest::Client) -> TestApp {
+        TestApp { db, store, server, others: Vec::new(), next: Default::default(), http, cfg: CreditConfig::default() }
+    }
+
     /// Two server processes on one database (this one and a spawned binary); each
     /// request goes to the next server in turn.
     pub async fn start_two(engine: Engine) -> TestApp {
