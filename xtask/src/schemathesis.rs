@@ -59,7 +59,9 @@ pub fn run(backend: &Path) -> Result<()> {
             .arg(format!("http://{listen}/v1/openapi.json"))
             .args(["-H", &format!("Authorization: Bearer {token}")])
             .args(["--checks", "not_a_server_error,response_schema_conformance,content_type_conformance,status_code_conformance"])
-            .args(["--max-examples", "50", "--no-color"]),
+            .args(["--max-examples", "50", "--no-color"])
+            // Its cache goes to the working directory: keep it out of the repository.
+            .current_dir(dir.path()),
     );
     let _ = server.kill();
     let _ = server.wait();
