@@ -5,6 +5,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
@@ -13,6 +14,7 @@ use credits_core::{ErrorCode, Ledger};
 use crate::AppState;
 use crate::db::queries::{self, Principal};
 use crate::errors::ApiError;
+use crate::limits::Limited;
 
 /// What every token starts with, so a leaked one is recognizable (secret scanners, logs).
 pub const TOKEN_PREFIX: &str = "upx_";
@@ -55,13 +57,26 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 impl FromRequestParts<AppState> for Auth {
-    type Rejection = ApiError;
+    /// An [`ApiError`], or a 429 from the limits (checked per token before the lookup, per
+    /// team after it).
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "send Authorization: Bearer <token>"))?;
-        let mut read = state.store.read().await?;
-        let found = queries::principal_by_token_hash(read.conn(), &token_hash(token)).await?;
-        found.map(|(who, ledger)| Auth { who, ledger }).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or revoked token"))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let limited = |l: Limited| {
+            state.metrics.limited(l.scope);
+            l.into_response()
+        };
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "send Authorization: Bearer <token>").into_response())?;
+        let hash = token_hash(token);
+        state.limits.check_token(&hash).map_err(limited)?;
+        let lookup = async {
+            let mut read = state.store.read().await?;
+            let found = queries::principal_by_token_hash(read.conn(), &hash).await?;
+            found.map(|(who, ledger)| Auth { who, ledger }).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or revoked token"))
+        };
+        let auth = lookup.await.map_err(IntoResponse::into_response)?;
+        state.limits.check_team(&auth.who.team_id).map_err(limited)?;
+        Ok(auth)
     }
 }
 

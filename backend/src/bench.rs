@@ -3,7 +3,10 @@
 //!
 //! Per engine, on a fresh database:
 //! * ingest: `POST /v1/usage` with batches of 100 new events over real HTTP on loopback,
-//!   with 1 and with 8 connections (8 members of one team), for a fixed time;
+//!   with 1 connection, 8 connections for 8 members of one team, and 8 connections for 8
+//!   different teams (the per-team lock serializes a team, not the service), for a fixed
+//!   time; with `--second-server BIN` also the 8 teams' connections spread over this
+//!   server and a `credits-backend serve` process on the same database;
 //! * beside it, a raw insert loop into the same `events` table of the same database with
 //!   the same durability settings, 100 rows per transaction: one multi-row INSERT per
 //!   transaction (what the handler issues) and 100 single-row INSERTs per transaction;
@@ -35,6 +38,9 @@ pub struct Figures {
     pub engine: String,
     pub ingest_1: f64,
     pub ingest_8: f64,
+    pub ingest_8_teams: f64,
+    /// The 8 teams over two server processes, when a second server was asked for.
+    pub ingest_2_servers: Option<f64>,
     pub raw_multi: f64,
     pub raw_single: f64,
     pub read_idle: Latency,
@@ -80,11 +86,17 @@ async fn stream(http: reqwest::Client, url: String, token: String, stop: Arc<Ato
 
 /// Events per second over `seconds` with `tokens.len()` connections.
 async fn ingest(url: &str, tokens: &[String], seconds: f64) -> Result<f64> {
+    ingest_spread(&[url.to_owned()], tokens, seconds).await
+}
+
+/// As [`ingest`], connection `i` going to server `i % urls.len()`.
+async fn ingest_spread(urls: &[String], tokens: &[String], seconds: f64) -> Result<f64> {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for token in tokens {
+    for (i, token) in tokens.iter().enumerate() {
         // A client each: one connection each.
+        let url = &urls[i % urls.len()];
         tasks.push(tokio::spawn(stream(client()?, format!("{url}/v1/usage"), token.clone(), stop.clone())));
     }
     tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
@@ -193,7 +205,7 @@ async fn balance_reads(url: &str, token: &str, seconds: f64) -> Result<Latency> 
 }
 
 /// Measures one engine on the (fresh) database at `url`.
-pub async fn run_engine(url: &str, seconds: f64, reads_only: bool) -> Result<Figures> {
+pub async fn run_engine(url: &str, seconds: f64, reads_only: bool, second_server: Option<&std::path::Path>) -> Result<Figures> {
     let store = Store::open(url).await.with_context(|| format!("opening {url}"))?;
     let cfg = CreditConfig::default();
     // Max with 10,000 seats: 5,000,000 credits a month, far more than the run consumes.
@@ -205,22 +217,71 @@ pub async fn run_engine(url: &str, seconds: f64, reads_only: bool) -> Result<Fig
         members.push(ops::add_member(&store, &team, &format!("Seat {i}"), role, ops::now()).await?);
     }
     let tokens: Vec<String> = members.iter().map(|(_, t)| t.clone()).collect();
+    let mut team_tokens = Vec::new();
+    for i in 0..8 {
+        let team = ops::create_team(&store, &format!("Bench {i}"), Plan::Max, 10_000, None, ops::now(), &cfg).await?;
+        ops::top_up(&store, &team, None, &TopupRequest { id: uuid::Uuid::new_v4(), credits: 1_000_000 }, ops::now(), &cfg).await?;
+        team_tokens.push(ops::add_member(&store, &team, "Owner", Role::Owner, ops::now()).await?.1);
+    }
 
     let server_rt = ServerRuntime(Some(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?));
     let server_rt = server_rt.0.as_ref().expect("just built");
     let server = {
         let store = store.clone();
-        server_rt.spawn(async move { Server::start(store, "127.0.0.1:0").await }).await??
+        server_rt.spawn(async move { Server::start_with(store, "127.0.0.1:0", crate::LimitsConfig::OFF).await }).await??
     };
     let base = server.url();
     // Warm-up: connections, prepared statements, page cache.
     ingest(&base, &tokens[..1], seconds.min(1.0)).await?;
     balance_reads(&base, &tokens[0], 0.5).await?;
 
-    let figures = measure(&base, &store, &team, &members[0].0, &tokens, seconds, reads_only).await;
+    let mut figures = measure(&base, &store, &team, &members[0].0, &tokens, seconds, reads_only).await;
+    if let Ok(f) = figures.as_mut()
+        && !reads_only
+    {
+        f.ingest_8_teams = ingest(&base, &team_tokens, seconds).await?;
+        if let Some(bin) = second_server {
+            let other = SecondServer::spawn(bin, url)?;
+            ingest(&other.base, &team_tokens[..1], seconds.min(1.0)).await?;
+            f.ingest_2_servers = Some(ingest_spread(&[base.clone(), other.base.clone()], &team_tokens, seconds).await?);
+        }
+    }
     server_rt.spawn(server.stop()).await??;
     store.close().await;
     figures
+}
+
+/// A `credits-backend serve` process on the same database, killed when dropped.
+struct SecondServer {
+    child: std::process::Child,
+    base: String,
+}
+
+impl SecondServer {
+    fn spawn(bin: &std::path::Path, database: &str) -> Result<SecondServer> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let listen = format!("127.0.0.1:{port}");
+        let child = std::process::Command::new(bin)
+            .args(["--database", database, "serve", "--listen", &listen, "--limit-token-per-minute", "0", "--limit-team-per-minute", "0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let server = SecondServer { child, base: format!("http://{listen}") };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(&listen).is_err() {
+            ensure!(started.elapsed() < Duration::from_secs(20), "{} did not listen on {listen}", bin.display());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(server)
+    }
+}
+
+impl Drop for SecondServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The server's runtime, shut down without blocking when dropped (dropping a runtime
@@ -242,6 +303,8 @@ async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[
             engine: String::new(),
             ingest_1: 0.0,
             ingest_8: 0.0,
+            ingest_8_teams: 0.0,
+            ingest_2_servers: None,
             raw_multi: 1.0,
             raw_single: 1.0,
             read_idle,
@@ -258,7 +321,17 @@ async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[
     let read_loaded = balance_reads(base, &tokens[0], seconds).await?;
     stop.store(true, Ordering::Relaxed);
     load.await??;
-    Ok(Figures { engine: String::new(), ingest_1, ingest_8, raw_multi, raw_single, read_idle, read_loaded })
+    Ok(Figures {
+        engine: String::new(),
+        ingest_1,
+        ingest_8,
+        ingest_8_teams: 0.0,
+        ingest_2_servers: None,
+        raw_multi,
+        raw_single,
+        read_idle,
+        read_loaded,
+    })
 }
 
 fn rate(x: f64) -> String {
@@ -295,6 +368,12 @@ pub fn report(all: &[Figures]) -> String {
             f.read_loaded.p99_ms
         );
     }
+    out += "\n| engine | ingest, 8 conns for 8 teams (events/s) | 8 teams / 1 conn | 8 teams over two server processes (events/s) | two processes / one |\n";
+    out += "| --- | ---: | ---: | ---: | ---: |\n";
+    for f in all {
+        let two = f.ingest_2_servers.map_or_else(|| ("-".to_owned(), "-".to_owned()), |t| (rate(t), format!("{:.2}", t / f.ingest_8_teams)));
+        out += &format!("| {} | {} | {:.2} | {} | {} |\n", f.engine, rate(f.ingest_8_teams), f.ingest_8_teams / f.ingest_1, two.0, two.1);
+    }
     out += "\nTargets: ingest >= 0.5 x raw insert; balance p99 < 2 ms at 1,000 req/s.\n";
     for f in all {
         let ratio = f.ingest_1.max(f.ingest_8) / f.raw_multi.max(f.raw_single);
@@ -318,29 +397,35 @@ pub fn report(all: &[Figures]) -> String {
     out
 }
 
-/// `credits-bench --database URL [--database URL ...] [--seconds S] [--reads-only]`: each
+/// `credits-bench --database URL [--database URL ...] [--seconds S] [--reads-only] [--second-server BIN]`: each
 /// URL must name a fresh database (the benchmark creates its team there). `--reads-only`
 /// measures idle balance reads alone (quick latency checks).
 pub fn main_with_args(args: impl Iterator<Item = String>) -> Result<()> {
     let mut urls = Vec::new();
     let mut seconds = 5.0;
     let mut reads_only = false;
+    let mut second_server = None;
     let mut args = args.skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--database" => urls.push(args.next().context("--database URL")?),
             "--seconds" => seconds = args.next().context("--seconds S")?.parse()?,
             "--reads-only" => reads_only = true,
-            other => bail!("unknown argument {other}; usage: credits-bench --database URL [--database URL ...] [--seconds S] [--reads-only]"),
+            "--second-server" => second_server = Some(std::path::PathBuf::from(args.next().context("--second-server BIN")?)),
+            other => bail!(
+                "unknown argument {other}; usage: credits-bench --database URL [--database URL ...] [--seconds S] [--reads-only] [--second-server BIN]"
+            ),
         }
     }
-    ensure!(!urls.is_empty(), "usage: credits-bench --database URL [--database URL ...] [--seconds S] [--reads-only]");
+    ensure!(!urls.is_empty(), "usage: credits-bench --database URL [--database URL ...] [--seconds S] [--reads-only] [--second-server BIN]");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let mut all = Vec::new();
     for url in &urls {
         let engine = if crate::db::is_postgres_url(url) { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" };
-        eprintln!("benchmarking {engine} for about {:.0} s ...", seconds * 6.0 + 2.0);
-        let mut f = runtime.block_on(run_engine(url, seconds, reads_only))?;
+        eprintln!("benchmarking {engine} for about {:.0} s ...", seconds * 8.0 + 3.0);
+        // Several servers share PostgreSQL; SQLite stays one server.
+        let second = second_server.as_deref().filter(|_| crate::db::is_postgres_url(url));
+        let mut f = runtime.block_on(run_engine(url, seconds, reads_only, second))?;
         f.engine = engine.to_owned();
         all.push(f);
     }

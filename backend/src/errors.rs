@@ -38,8 +38,26 @@ impl ApiError {
 pub fn status_for(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        BadRequest | InvalidJson | InvalidBody | InvalidBatch | EmptyBatch | TooManyEvents | DuplicateId | InvalidId | InvalidCredits
-        | InvalidQuery | InvalidCursor | InvalidSeats | InvalidPlan | InvalidName | InvalidAnchor | InvalidRole | InvalidRules | AnchorInFuture
+        BadRequest
+        | MalformedRequest
+        | AmbiguousAuthorization
+        | InvalidJson
+        | InvalidBody
+        | InvalidBatch
+        | EmptyBatch
+        | TooManyEvents
+        | DuplicateId
+        | InvalidId
+        | InvalidCredits
+        | InvalidQuery
+        | InvalidCursor
+        | InvalidSeats
+        | InvalidPlan
+        | InvalidName
+        | InvalidAnchor
+        | InvalidRole
+        | InvalidRules
+        | AnchorInFuture
         | InvalidWebhookUrl => StatusCode::BAD_REQUEST,
         // The extension's own checks; never answered by the server.
         InvalidBackendUrl | InsecureBackendUrl | InvalidToken => StatusCode::BAD_REQUEST,
@@ -47,7 +65,10 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         Forbidden => StatusCode::FORBIDDEN,
         NotFound | TeamNotFound | MemberNotFound | UsageNotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        TopupIdReused | AlreadyRefunded => StatusCode::CONFLICT,
+        TopupIdReused | AlreadyRefunded | MemberRevoked => StatusCode::CONFLICT,
+        UriTooLong => StatusCode::URI_TOO_LONG,
+        HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -89,9 +110,16 @@ impl From<Refusal> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        if crate::db::is_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return ApiError::new(ErrorCode::Unavailable, "the database is unavailable; retry shortly");
+        }
         ApiError::Internal(format!("database: {e}"))
     }
 }
+
+/// How long a client should wait before retrying a 503 or a 429 without its own figure.
+pub const RETRY_AFTER_SECS: u64 = 2;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -107,6 +135,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE && !response.headers().contains_key(header::RETRY_AFTER) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
         }
         response
     }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use credits_backend::db::DEFAULT_DATABASE;
 use credits_backend::errors::ApiError;
+use credits_backend::limits::{LimitsConfig, Rate};
 use credits_backend::{Store, ops};
 use credits_core::api::{Role, TopupRequest};
 use credits_core::{CreditConfig, ErrorCode, Plan};
@@ -31,6 +32,8 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     #[command(subcommand)]
     Team(TeamCommand),
@@ -60,7 +63,23 @@ enum Command {
     Webhook(WebhookCommand),
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Copy a SQLite database consistently while the server runs; prints the copy's path.
+    /// (PostgreSQL: use pg_dump.)
+    Backup {
+        /// The new file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// The audit trail, newest first: one JSON object per line.
+    Audit {
+        /// Only this team's entries (default: every entry, rules changes included).
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
 }
+
 
 #[derive(Subcommand)]
 enum PricesCommand {
@@ -92,6 +111,30 @@ enum WebhookCommand {
         #[arg(long)]
         team: String,
     },
+}
+
+
+/// Requests per minute each token and each team may sustain, and the burst above that
+/// (a rate of 0 turns the limit off). Over a limit: 429 with `Retry-After`.
+#[derive(clap::Args)]
+struct LimitArgs {
+    #[arg(long, env = "CREDITS_LIMIT_TOKEN_PER_MINUTE", default_value_t = LimitsConfig::default().token.per_minute)]
+    limit_token_per_minute: u32,
+    #[arg(long, env = "CREDITS_LIMIT_TOKEN_BURST", default_value_t = LimitsConfig::default().token.burst)]
+    limit_token_burst: u32,
+    #[arg(long, env = "CREDITS_LIMIT_TEAM_PER_MINUTE", default_value_t = LimitsConfig::default().team.per_minute)]
+    limit_team_per_minute: u32,
+    #[arg(long, env = "CREDITS_LIMIT_TEAM_BURST", default_value_t = LimitsConfig::default().team.burst)]
+    limit_team_burst: u32,
+}
+
+impl LimitArgs {
+    fn config(&self) -> LimitsConfig {
+        LimitsConfig {
+            token: Rate { per_minute: self.limit_token_per_minute, burst: self.limit_token_burst },
+            team: Rate { per_minute: self.limit_team_per_minute, burst: self.limit_team_burst },
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -131,7 +174,8 @@ enum MemberCommand {
         #[arg(long)]
         member: String,
     },
-    /// Every token of the member stops working; prints nothing.
+    /// Every token of the member stops working, and no new one is issued until `member
+    /// restore`; prints nothing.
     Revoke {
         #[arg(long)]
         member: String,
@@ -146,6 +190,11 @@ enum MemberCommand {
         credits: Option<String>,
         #[arg(long)]
         clear: bool,
+    },
+    /// Lift a revocation so `member token` works again; prints nothing.
+    Restore {
+        #[arg(long)]
+        member: String,
     },
 }
 
@@ -212,11 +261,11 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
     let cfg = CreditConfig::default();
     let now = ops::now();
     let out = match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, limits } => {
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             tracing::info!(engine = store.engine(), "listening on http://{}", listener.local_addr()?);
             let deliveries = tokio::spawn(credits_backend::webhooks::run(store.clone()));
-            credits_backend::serve(listener, store.clone(), shutdown_signal()).await?;
+            credits_backend::serve(listener, store.clone(), limits.config(), shutdown_signal()).await?;
             deliveries.abort();
             tracing::info!("stopped");
             None
@@ -243,7 +292,11 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         }
         Command::Member(MemberCommand::Token { member }) => Some(ops::issue_token(&store, &member, now).await?),
         Command::Member(MemberCommand::Revoke { member }) => {
-            ops::revoke(&store, &member).await?;
+            ops::revoke(&store, &member, now).await?;
+            None
+        }
+        Command::Member(MemberCommand::Restore { member }) => {
+            ops::restore(&store, &member, now).await?;
             None
         }
         Command::Member(MemberCommand::Budget { member, credits, clear: _ }) => {
@@ -279,6 +332,16 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
         Command::Prices(PricesCommand::Set { file }) => {
             let text = std::fs::read_to_string(&file).map_err(|e| refused(ErrorCode::BadRequest, format!("cannot read {}: {e}", file.display())))?;
             Some(credits_backend::prices::set(&store, &text, now).await?)
+        }
+        Command::Backup { to } => {
+            let bytes = credits_backend::backup::backup(&store, &to).await?;
+            tracing::info!(bytes, "backup written");
+            Some(to.display().to_string())
+        }
+        Command::Audit { team, limit } => {
+            let entries = ops::audit_page(&store, team.as_deref(), None, limit).await?;
+            let lines: Vec<String> = entries.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
+            (!lines.is_empty()).then(|| lines.join("\n"))
         }
         Command::Rules(RulesCommand::Set { file }) => {
             let text =

@@ -37,6 +37,12 @@ struct EventLabels {
     reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LimitLabels {
+    /// `token` or `team`.
+    scope: &'static str,
+}
+
 type Latency = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 pub struct Metrics {
@@ -44,6 +50,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Latency,
     events: Family<EventLabels, Counter>,
+    limited: Family<LimitLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -60,7 +67,9 @@ impl Default for Metrics {
         registry.register("credits_http_requests", "HTTP requests by method, route and status", requests.clone());
         registry.register("credits_http_request_duration_seconds", "HTTP request latency by method and route", latency.clone());
         registry.register("credits_usage_events", "Usage events answered, by status and rejection reason", events.clone());
-        Metrics { registry, requests, latency, events }
+        let limited = Family::<LimitLabels, Counter>::default();
+        registry.register("credits_rate_limited", "Requests refused with 429, by the limit they met", limited.clone());
+        Metrics { registry, requests, latency, events, limited }
     }
 }
 
@@ -73,6 +82,11 @@ impl Metrics {
             EventStatus::Rejected => "rejected",
         };
         self.events.get_or_create(&EventLabels { status, reason: reason.map_or("", Reason::code) }).inc();
+    }
+
+    /// Counts one request refused by a limit.
+    pub fn limited(&self, scope: crate::limits::Scope) {
+        self.limited.get_or_create(&LimitLabels { scope: scope.code() }).inc();
     }
 
     /// The registry in the OpenMetrics text format.

@@ -63,6 +63,7 @@ mod tests {
             "GET /v1/usage",
             "GET /v1/members",
             "PUT /v1/members/{member_id}/budget",
+            "GET /v1/audit",
             "POST /v1/topups",
             "GET /v1/insights",
             "GET /v1/rules",

@@ -5,16 +5,19 @@
 use std::future::Future;
 
 use credits_core::api::{Balance, Bucket, MemberBudget, Reason, Role, TopupRequest};
+use credits_core::audit::{AuditAction, AuditEntry};
 use credits_core::batch::{Judged, Prior, Verdict, decide_batch};
 use credits_core::recognition::Rules;
 use credits_core::topup::{TopupOutcome, apply_topup};
 use credits_core::{CreditConfig, ErrorCode, Ledger, Plan, Timestamp};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth;
+use crate::db::audit::{self, NewEntry};
 use crate::db::budgets;
 use crate::db::queries::{self, Member, NewEvent, Principal};
-use crate::db::{Store, Tx, is_retryable};
+use crate::db::{Store, Tx, is_retryable, revocation};
 use crate::errors::ApiError;
 use crate::webhooks::{self, Crossing};
 
@@ -145,7 +148,7 @@ fn new_rows<'a>(who: &'a Principal, events: &'a [Judged], verdicts: &[Verdict], 
         };
         let id = judged.key().ok_or_else(|| ApiError::Internal("a verdict to store has no id".into()))?;
         let valid = match judged {
-            Judged::Valid(e) => Some(e),
+            Judged::Valid { event, .. } => Some(event),
             Judged::Invalid { .. } => None,
         };
         if charged.is_some() && valid.is_none() {
@@ -187,11 +190,16 @@ pub async fn top_up(
             }
             prior => prior.map(|(_, credits)| credits),
         };
-        if apply_topup(&mut ledger, request, prior, cfg)? == TopupOutcome::Recorded {
+        let before = ledger.balance(now, cfg);
+        let recorded = apply_topup(&mut ledger, request, prior, cfg)? == TopupOutcome::Recorded;
+        let balance = ledger.balance(now, cfg);
+        if recorded {
             queries::insert_topup(tx.conn(), &id, team, request.credits, member, now).await?;
             queries::save_ledger(tx.conn(), team, &ledger).await?;
+            let entry =
+                NewEntry { member_id: member, subject: Some(&id), ..entry(now, Some(team), AuditAction::Topup, state(&before), state(&balance)) };
+            audit::insert(tx.conn(), &entry).await?;
         }
-        let balance = ledger.balance(now, cfg);
         tx.commit().await?;
         Ok(balance)
     })
@@ -210,9 +218,11 @@ pub async fn set_plan(
     transaction(|| async {
         let mut tx = store.begin().await?;
         let mut ledger = locked_ledger(&mut tx, team).await?;
+        let before = ledger.balance(now, cfg);
         ledger.change_plan(plan, seats, now, cfg)?;
         queries::save_ledger(tx.conn(), team, &ledger).await?;
         let balance = ledger.balance(now, cfg);
+        audit::insert(tx.conn(), &entry(now, Some(team), AuditAction::PlanChanged, state(&before), state(&balance))).await?;
         tx.commit().await?;
         Ok(balance)
     })
@@ -227,10 +237,13 @@ pub async fn refund(store: &Store, team: &str, usage: &str, now: Timestamp, cfg:
         let mut tx = store.begin().await?;
         let mut ledger = locked_ledger(&mut tx, team).await?;
         let target = queries::refund_target(tx.conn(), team, &id).await?.ok_or_else(not_found)?;
+        let before = ledger.balance(now, cfg);
         ledger.refund(target, now, cfg)?;
         queries::mark_refunded(tx.conn(), &id).await?;
         queries::save_ledger(tx.conn(), team, &ledger).await?;
         let balance = ledger.balance(now, cfg);
+        let refunded = NewEntry { subject: Some(&id), ..entry(now, Some(team), AuditAction::Refund, state(&before), state(&balance)) };
+        audit::insert(tx.conn(), &refunded).await?;
         tx.commit().await?;
         Ok(balance)
     })
@@ -254,6 +267,8 @@ pub async fn create_team(
     let id = uuid::Uuid::new_v4().to_string();
     let mut tx = store.begin().await?;
     queries::insert_team(tx.conn(), &id, &name, now, &ledger).await?;
+    let after = serde_json::json!({ "name": name, "balance": ledger.balance(now, cfg) });
+    audit::insert(tx.conn(), &NewEntry { subject: Some(&id), ..entry(now, Some(&id), AuditAction::TeamCreated, None, Some(after)) }).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -267,6 +282,8 @@ pub async fn add_member(store: &Store, team: &str, name: &str, role: Role, now: 
     queries::team_name(tx.conn(), team).await?.ok_or_else(|| team_not_found(team))?;
     queries::insert_member(tx.conn(), &member, now).await?;
     queries::insert_token(tx.conn(), &auth::token_hash(&token), &member.id, now).await?;
+    let after = serde_json::json!({ "name": member.name, "role": member.role });
+    audit::insert(tx.conn(), &NewEntry { subject: Some(&member.id), ..entry(now, Some(team), AuditAction::MemberAdded, None, Some(after)) }).await?;
     tx.commit().await?;
     Ok((member.id, token))
 }
@@ -277,23 +294,70 @@ pub async fn list_members(store: &Store, team: &str) -> Result<Vec<Member>, ApiE
     Ok(queries::members(read.conn(), team).await?)
 }
 
-/// A new token for an existing member (its other tokens keep working).
+/// A new token for an existing member (its other tokens keep working); refused while the
+/// member is revoked.
 pub async fn issue_token(store: &Store, member: &str, now: Timestamp) -> Result<String, ApiError> {
     let token = auth::new_token();
     let mut tx = store.begin().await?;
-    queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    if revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))? {
+        return Err(ApiError::new(
+            ErrorCode::MemberRevoked,
+            format!("member {member} is revoked; `member restore --member {member}` lifts that first"),
+        ));
+    }
     queries::insert_token(tx.conn(), &auth::token_hash(&token), member, now).await?;
+    let team = member_team(&mut tx, member).await?;
+    audit::insert(tx.conn(), &NewEntry { subject: Some(member), ..entry(now, Some(&team), AuditAction::TokenIssued, None, None) }).await?;
     tx.commit().await?;
     Ok(token)
 }
 
-/// Every token of the member stops working; returns how many there were.
-pub async fn revoke(store: &Store, member: &str) -> Result<u64, ApiError> {
+/// Every token of the member stops working, and none is issued until [`restore`]; returns
+/// how many tokens there were.
+pub async fn revoke(store: &Store, member: &str, now: Timestamp) -> Result<u64, ApiError> {
     let mut tx = store.begin().await?;
-    queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    let was = revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    revocation::set_revoked(tx.conn(), member, Some(now)).await?;
     let n = queries::delete_tokens(tx.conn(), member).await?;
+    let team = member_team(&mut tx, member).await?;
+    let (before, after) = (serde_json::json!({ "revoked": was, "tokens": n }), serde_json::json!({ "revoked": true, "tokens": 0 }));
+    audit::insert(tx.conn(), &NewEntry { subject: Some(member), ..entry(now, Some(&team), AuditAction::MemberRevoked, Some(before), Some(after)) })
+        .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Lifts a revocation: `member token` works again (the old tokens stay gone).
+pub async fn restore(store: &Store, member: &str, now: Timestamp) -> Result<(), ApiError> {
+    let mut tx = store.begin().await?;
+    let was = revocation::is_revoked(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?;
+    revocation::set_revoked(tx.conn(), member, None).await?;
+    let team = member_team(&mut tx, member).await?;
+    let (before, after) = (serde_json::json!({ "revoked": was }), serde_json::json!({ "revoked": false }));
+    audit::insert(tx.conn(), &NewEntry { subject: Some(member), ..entry(now, Some(&team), AuditAction::MemberRestored, Some(before), Some(after)) })
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An operator's (command line) audit entry; callers add the member and subject.
+fn entry(at: Timestamp, team_id: Option<&str>, action: AuditAction, before: Option<Value>, after: Option<Value>) -> NewEntry<'_> {
+    NewEntry { at, team_id, member_id: None, action, subject: None, before, after }
+}
+
+fn state(v: &impl serde::Serialize) -> Option<Value> {
+    serde_json::to_value(v).ok()
+}
+
+/// The team of a member known to exist.
+async fn member_team(tx: &mut Tx, member: &str) -> Result<String, ApiError> {
+    Ok(queries::member(tx.conn(), member).await?.ok_or_else(|| member_not_found(member))?.team_id)
+}
+
+/// The audit trail, newest first: one team's, or everything (`None`, the command line).
+pub async fn audit_page(store: &Store, team: Option<&str>, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
+    let mut read = store.read().await?;
+    Ok(audit::page(read.conn(), team, before, limit).await?)
 }
 
 /// Rules as served: their canonical JSON and its ETag (a hash of that JSON).
@@ -309,7 +373,10 @@ pub async fn set_rules(store: &Store, json: &str, now: Timestamp) -> Result<Stri
     rules.validate()?;
     let (body, etag) = canonical_rules(&rules);
     let mut tx = store.begin().await?;
+    let was = queries::rules(tx.conn()).await?.map_or_else(|| canonical_rules(&Rules::shipped()).1, |(_, etag)| etag);
     queries::set_rules(tx.conn(), &body, &etag, now).await?;
+    let (before, after) = (serde_json::json!({ "etag": was }), serde_json::json!({ "etag": etag }));
+    audit::insert(tx.conn(), &entry(now, None, AuditAction::RulesChanged, Some(before), Some(after))).await?;
     tx.commit().await?;
     Ok(etag)
 }

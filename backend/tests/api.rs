@@ -348,7 +348,7 @@ async fn unauthenticated_forbidden_and_revoked_are_distinct() {
 
         let second = credits_backend::ops::issue_token(&app.store, &member_id, credits_backend::ops::now()).await.unwrap();
         assert_eq!(app.get("/v1/me", &second).await.0, StatusCode::OK);
-        assert_eq!(credits_backend::ops::revoke(&app.store, &member_id).await.unwrap(), 2);
+        assert_eq!(credits_backend::ops::revoke(&app.store, &member_id, credits_backend::ops::now()).await.unwrap(), 2);
         for t in [&token, &second] {
             let (status, e) = app.get("/v1/balance", t).await;
             assert_eq!((status, e["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "revoked at once");
@@ -360,7 +360,7 @@ async fn unauthenticated_forbidden_and_revoked_are_distinct() {
 
 #[tokio::test]
 async fn a_team_can_neither_read_nor_change_another_team() {
-    on_each_engine(async |app: &TestApp| {
+    on_each_deployment(async |app: &TestApp| {
         let a = app.team(Plan::Lite, 1).await;
         let (a_member, a_token) = app.member(&a, "Olena", Role::Owner).await;
         let b = app.team(Plan::Max, 1).await;

@@ -14,7 +14,7 @@ use tokio::sync::Barrier;
 /// credits: exactly 20 are applied, 30 rejected, and nothing is left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_seats_race_for_the_last_twenty_credits() {
-    on_each_engine(async |app: &TestApp| {
+    on_each_deployment(async |app: &TestApp| {
         let team = app.team(Plan::Lite, 1).await;
         let (_, owner) = app.member(&team, "Owner", Role::Owner).await;
         app.usage(&owner, (0..80).map(|_| event("answer")).collect()).await;
@@ -66,7 +66,7 @@ async fn fifty_seats_race_for_the_last_twenty_credits() {
 /// each event is charged once; every other answer is `duplicate`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_batch_replayed_concurrently_is_charged_once() {
-    on_each_engine(async |app: &TestApp| {
+    on_each_deployment(async |app: &TestApp| {
         let team = app.team(Plan::Pro, 1).await;
         let (_, token) = app.member(&team, "Owner", Role::Owner).await;
         let body = json!({ "events": (0..20).map(|_| event("answer")).collect::<Vec<_>>() });
@@ -98,7 +98,7 @@ async fn one_batch_replayed_concurrently_is_charged_once() {
 /// Two teams race with the same event id: it is charged to exactly one of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_id_raced_by_two_teams_is_charged_once() {
-    on_each_engine(async |app: &TestApp| {
+    on_each_deployment(async |app: &TestApp| {
         for _ in 0..5 {
             let a = app.team(Plan::Pro, 1).await;
             let (_, a_token) = app.member(&a, "A", Role::Owner).await;

@@ -49,7 +49,7 @@ async fn the_monthly_pool_refills_at_the_boundary_even_across_downtime() {
         tokio::time::sleep(wait).await;
         let store = Store::open(&db.url).await.unwrap();
         let server = Server::start(store.clone(), "127.0.0.1:0").await.unwrap();
-        let app = TestApp { db, store, server, http, cfg: Default::default() };
+        let app = TestApp::from_parts(db, store, server, http);
 
         let after = app.balance(&token).await;
         assert_eq!((after["total"].as_u64(), after["remaining"].as_u64(), after["used"].as_u64()), (Some(250), Some(250), Some(0)), "{after}");

@@ -87,6 +87,8 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
             (Method::GET, "/v1/usage?limit=2", Some(&owner), None, StatusCode::OK),
             (Method::GET, "/v1/usage?action=check_fit", Some(&owner), None, StatusCode::BAD_REQUEST),
             (Method::GET, "/v1/members", Some(&owner), None, StatusCode::OK),
+            (Method::GET, "/v1/audit?limit=1", Some(&owner), None, StatusCode::OK),
+            (Method::GET, "/v1/audit", Some(&member), None, StatusCode::FORBIDDEN),
             (Method::POST, "/v1/topups", Some(&owner), body(&topup), StatusCode::OK),
             (Method::POST, "/v1/topups", Some(&owner), body(&json!({ "id": topup["id"], "credits": 5 })), StatusCode::CONFLICT),
             (Method::POST, "/v1/topups", Some(&owner), body(&json!({ "credits": 5 })), StatusCode::BAD_REQUEST),

@@ -20,21 +20,24 @@ pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
 /// One event of a batch, judged alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Judged {
-    Valid(UsageEvent),
+    /// `sent` is the id exactly as the client spelled it (answers echo it; the ledger keys
+    /// on the UUID, so spellings of one UUID are one event).
+    Valid { event: UsageEvent, sent: String },
     /// An event the ledger cannot accept. `key` is its id when that id is a UUID, so the
     /// rejection can be remembered for replays.
-    Invalid {
-        echo: Option<String>,
-        key: Option<uuid::Uuid>,
-        reason: Reason,
-    },
+    Invalid { echo: Option<String>, key: Option<uuid::Uuid>, reason: Reason },
 }
 
 impl Judged {
+    /// A valid event whose id was sent in its canonical spelling.
+    pub fn valid(event: UsageEvent) -> Judged {
+        Judged::Valid { sent: event.id.to_string(), event }
+    }
+
     /// The id to remember an outcome under, if the event has one.
     pub fn key(&self) -> Option<uuid::Uuid> {
         match self {
-            Judged::Valid(e) => Some(e.id),
+            Judged::Valid { event, .. } => Some(event.id),
             Judged::Invalid { key, .. } => *key,
         }
     }
@@ -42,7 +45,7 @@ impl Judged {
     /// The id echoed in the answer.
     pub fn echo(&self) -> Option<String> {
         match self {
-            Judged::Valid(e) => Some(e.id.to_string()),
+            Judged::Valid { sent, .. } => Some(sent.clone()),
             Judged::Invalid { echo, .. } => echo.clone(),
         }
     }
@@ -96,7 +99,7 @@ pub fn decide(ledger: &mut Ledger, member: &mut MemberSpend, judged: &Judged, pr
         (Some(Prior::Applied), _) => Verdict::Duplicate,
         (Some(Prior::Rejected(reason)), _) => Verdict::Rejected { reason, remember: false },
         (None, Judged::Invalid { key, reason, .. }) => Verdict::Rejected { reason: *reason, remember: key.is_some() },
-        (None, Judged::Valid(event)) => {
+        (None, Judged::Valid { event, .. }) => {
             let credits = u64::from(cfg.prices.cost(event.action));
             if !member.allows(credits) {
                 // An empty pool is said first: raising the budget would not help then.
@@ -199,7 +202,7 @@ mod json {
             Some(Ok(t)) => t.with_timezone(&chrono::Utc),
             _ => return invalid(Reason::InvalidEvent),
         };
-        Judged::Valid(UsageEvent { id, action, regenerate, job_id, occurred_at })
+        Judged::Valid { event: UsageEvent { id, action, regenerate, job_id, occurred_at }, sent: echo.unwrap_or_default() }
     }
 }
 
@@ -215,7 +218,7 @@ mod tests {
     }
 
     fn event(n: u128, at: Timestamp) -> Judged {
-        Judged::Valid(UsageEvent {
+        Judged::valid(UsageEvent {
             id: uuid::Uuid::from_u128(n),
             action: crate::Action::CoverLetter,
             regenerate: false,
@@ -359,7 +362,7 @@ mod tests {
             ]}}"#
             );
             let judged = judge_batch(body.as_bytes()).unwrap();
-            let Judged::Valid(e) = &judged[0] else { panic!("{:?}", judged[0]) };
+            let Judged::Valid { event: e, .. } = &judged[0] else { panic!("{:?}", judged[0]) };
             assert!(e.regenerate);
             assert_eq!(e.job_id.as_deref(), Some("~021998744339961847531"));
             let reasons: Vec<_> = judged[1..]
@@ -378,9 +381,24 @@ mod tests {
         }
 
         #[test]
+        fn a_valid_id_is_echoed_as_sent_and_keyed_as_its_uuid() {
+            let upper = ID1.to_uppercase();
+            let braced = format!("{{{ID2}}}");
+            let body = format!(
+                r#"{{"events": [{{"id": "{upper}", "action": "answer", "occurred_at": "2026-11-06T10:00:00Z"}}, {{"id": "{braced}", "action": "nope"}}]}}"#
+            );
+            let judged = judge_batch(body.as_bytes()).unwrap();
+            assert_eq!(judged[0].echo().as_deref(), Some(upper.as_str()));
+            assert_eq!(judged[0].key(), Some(uuid::Uuid::parse_str(ID1).unwrap()));
+            assert_eq!(Verdict::Duplicate.result(&judged[0]).id.as_deref(), Some(upper.as_str()));
+            assert_eq!(judged[1].echo().as_deref(), Some(braced.as_str()));
+            assert_eq!(judged[1].key(), Some(uuid::Uuid::parse_str(ID2).unwrap()));
+        }
+
+        #[test]
         fn regenerate_defaults_to_false_and_unknown_fields_are_ignored() {
             let body = format!(r#"{{"events": [{{"id": "{ID1}", "action": "auto_bid", "occurred_at": "2026-11-06T10:00:00+02:00", "extra": 1}}]}}"#);
-            let Judged::Valid(e) = &judge_batch(body.as_bytes()).unwrap()[0] else { panic!() };
+            let Judged::Valid { event: e, .. } = &judge_batch(body.as_bytes()).unwrap()[0] else { panic!() };
             assert!(!e.regenerate);
             assert_eq!(e.occurred_at, t("2026-11-06T08:00:00Z"));
         }

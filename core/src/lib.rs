@@ -6,6 +6,9 @@
 pub mod action;
 pub mod alerts;
 pub mod api;
+/// Only the backend keeps an audit trail (its entries carry JSON states).
+#[cfg(feature = "json")]
+pub mod audit;
 pub mod batch;
 pub mod budget;
 pub mod client;

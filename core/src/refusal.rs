@@ -38,8 +38,10 @@ pub enum ErrorCode {
     InsecureBackendUrl,
     InvalidToken,
     // Who is asking.
+    AmbiguousAuthorization,
     Unauthorized,
     Forbidden,
+    MemberRevoked,
     // What is asked for.
     NotFound,
     TeamNotFound,
@@ -50,15 +52,20 @@ pub enum ErrorCode {
     TopupIdReused,
     AlreadyRefunded,
     // How it is sent.
+    MalformedRequest,
+    UriTooLong,
+    HeadersTooLarge,
     BodyTooLarge,
     UnsupportedMediaType,
+    // Too many requests for one token or team.
+    RateLimited,
     // The server.
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidBody,
@@ -81,8 +88,10 @@ impl ErrorCode {
         ErrorCode::InvalidBackendUrl,
         ErrorCode::InsecureBackendUrl,
         ErrorCode::InvalidToken,
+        ErrorCode::AmbiguousAuthorization,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
+        ErrorCode::MemberRevoked,
         ErrorCode::NotFound,
         ErrorCode::TeamNotFound,
         ErrorCode::MemberNotFound,
@@ -90,8 +99,12 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::TopupIdReused,
         ErrorCode::AlreadyRefunded,
+        ErrorCode::MalformedRequest,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
         ErrorCode::BodyTooLarge,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -134,6 +147,12 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::AmbiguousAuthorization => "ambiguous_authorization",
+            ErrorCode::MemberRevoked => "member_revoked",
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 

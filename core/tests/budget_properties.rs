@@ -49,7 +49,7 @@ proptest! {
                 Op::Batch(m, actions) => {
                     let events: Vec<Judged> = actions.iter().map(|&a| {
                         next_id += 1;
-                        Judged::Valid(UsageEvent { id: uuid::Uuid::from_u128(next_id), action: ACTIONS[a], regenerate: false, job_id: None, occurred_at: now })
+                        Judged::valid(UsageEvent { id: uuid::Uuid::from_u128(next_id), action: ACTIONS[a], regenerate: false, job_id: None, occurred_at: now })
                     }).collect();
                     let used_before = ledger.balance(now, &cfg).used;
                     let member_before = members[m];
@@ -58,7 +58,7 @@ proptest! {
                     let mut charged = 0;
                     let mut probe = member_before;
                     for (e, v) in events.iter().zip(&verdicts) {
-                        let Judged::Valid(e) = e else { unreachable!() };
+                        let Judged::Valid { event: e, .. } = e else { unreachable!() };
                         let cost = u64::from(cfg.prices.cost(e.action));
                         match v {
                             Verdict::Applied(c) => {

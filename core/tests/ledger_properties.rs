@@ -73,7 +73,7 @@ impl Book {
 }
 
 fn event(n: u128, regenerate: bool, at: Timestamp) -> Judged {
-    Judged::Valid(UsageEvent { id: uuid::Uuid::from_u128(n), action: Action::CoverLetter, regenerate, job_id: None, occurred_at: at })
+    Judged::valid(UsageEvent { id: uuid::Uuid::from_u128(n), action: Action::CoverLetter, regenerate, job_id: None, occurred_at: at })
 }
 
 /// Every batch sent, with the moment it was sent.

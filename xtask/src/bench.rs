@@ -8,13 +8,15 @@ use std::process::Command;
 /// file and a fresh PostgreSQL database (a throwaway server); `credits-bench` prints the table.
 /// `BENCH_SECONDS` sets each phase's length.
 pub fn backend() -> Result<()> {
-    sh::run(sh::cargo().args(["build", "--release", "-p", "credits-backend", "--bin", "credits-bench"]))?;
+    sh::run(sh::cargo().args(["build", "--release", "-p", "credits-backend", "--bin", "credits-bench", "--bin", "credits-backend"]))?;
     let scratch = tempfile::tempdir()?;
     let sqlite = format!("sqlite://{}", scratch.path().join("bench.db").display());
     let pg = Postgres::start()?;
     let postgres = pg.create_database("credits_bench")?;
     let mut bench = Command::new(sh::target_dir().join("release/credits-bench"));
     bench.args(["--database", &sqlite, "--database", &postgres]);
+    // A second `serve` process on the PostgreSQL database, beside the in-process one.
+    bench.arg("--second-server").arg(sh::target_dir().join("release/credits-backend"));
     if let Ok(seconds) = std::env::var("BENCH_SECONDS") {
         bench.args(["--seconds", &seconds]);
     }

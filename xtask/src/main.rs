@@ -3,9 +3,11 @@
 mod bench;
 mod build;
 mod demo;
+mod fuzz;
 mod package;
 mod postgres;
 mod run;
+mod schemathesis;
 mod setup;
 mod sh;
 mod test;
@@ -20,7 +22,9 @@ usage: cargo xtask <command>
   package                    build, then write dist/upwex-credits-<version>.zip
   test                       run every test (unit, PostgreSQL, wasm, end-to-end, lint)
   run                        build, seed a demo team, serve the backend on 127.0.0.1:8787
-  bench [backend|extension|all]  run the benchmarks";
+  bench [backend|extension|all]  run the benchmarks
+  fuzz [SECONDS]             run each fuzz target for SECONDS (default 300)
+  schemathesis               schemathesis against the served OpenAPI (needs target/debug/credits-backend)";
 
 fn main() {
     if let Err(e) = dispatch() {
@@ -41,6 +45,9 @@ fn dispatch() -> Result<()> {
         ["bench"] | ["bench", "all"] => bench::backend().and_then(|()| bench::extension()),
         ["bench", "backend"] => bench::backend(),
         ["bench", "extension"] => bench::extension(),
+        ["fuzz"] => fuzz::run(300),
+        ["schemathesis"] => schemathesis::run(&sh::target_dir().join("debug/credits-backend")),
+        ["fuzz", seconds] => fuzz::run(seconds.parse()?),
         ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())

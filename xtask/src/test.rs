@@ -22,6 +22,7 @@ fn all(steps: &mut Steps) -> Result<()> {
         let url = pg.create_database("credits_test")?;
         sh::run(sh::cargo().args(["test", "--workspace"]).env("CREDITS_TEST_POSTGRES_URL", url))
     })?;
+    steps.run("fuzz: 3 targets x 15 s", || crate::fuzz::run(15))?;
     steps.run("credits-core builds for wasm32", || sh::run(sh::cargo().args(["build", "-p", "credits-core", "--target", setup::WASM_TARGET])))?;
     let zip = steps.run("build + package the extension", package::run)?;
     // `cargo test` above built target/debug/credits-backend for the backend's own
@@ -54,6 +55,9 @@ fn all(steps: &mut Steps) -> Result<()> {
                 .env("UPWEX_GECKODRIVER", setup::geckodriver_bin())
                 .env("UPWEX_ARTIFACTS", root.join("tests/artifacts")),
         )
+    })?;
+    steps.run("schemathesis against the served OpenAPI (at most 90 s)", || {
+        crate::schemathesis::run(&sh::target_dir().join("debug/credits-backend"))
     })?;
     steps.run("web-ext lint on the package", || {
         let dir = tempfile::tempdir()?;

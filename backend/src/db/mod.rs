@@ -27,9 +27,11 @@
 //! `QueryBuilder`, which writes each engine's placeholders; rows decode into `FromRow` structs.
 
 pub mod alerts;
+pub mod audit;
 pub mod budgets;
 pub mod plans;
 pub mod queries;
+pub mod revocation;
 
 use std::ops::DerefMut;
 use std::str::FromStr;
@@ -50,6 +52,27 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Concurrent SQLite readers (WAL readers run in parallel).
 const SQLITE_READERS: u32 = 4;
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// How long a request waits for a PostgreSQL connection before it is answered 503: with
+/// the database down, sqlx keeps reconnecting until this passes.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The migrations of each engine, by version (kept in step: one schema per engine).
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, "revocation", include_str!("../../migrations/sqlite/0002_revocation.sql")),
+    (3, "audit", include_str!("../../migrations/sqlite/0003_audit.sql")),
+    (10, "member_budgets", include_str!("../../migrations/sqlite/0010_member_budgets.sql")),
+    (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
+    (12, "prices", include_str!("../../migrations/sqlite/0012_prices.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, "revocation", include_str!("../../migrations/postgres/0002_revocation.sql")),
+    (3, "audit", include_str!("../../migrations/postgres/0003_audit.sql")),
+    (10, "member_budgets", include_str!("../../migrations/postgres/0010_member_budgets.sql")),
+    (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
+    (12, "prices", include_str!("../../migrations/postgres/0012_prices.sql")),
+];
 
 /// One value per engine: pools, connections, transactions.
 pub enum Engine<S, P> {
@@ -138,39 +161,22 @@ impl Store {
 
     async fn open_postgres(url: &str) -> anyhow::Result<Store> {
         let options = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).connect_with(options).await?;
+        let pool = PgPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT).connect_with(options).await?;
         Ok(Store::Postgres(pool))
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
         // The SQL is embedded so the binary migrates from any working directory.
-        let migrations = |list: &[(i64, &'static str, &'static str)]| {
-            let list = list
+        let migrator = |list: &[(i64, &'static str, &'static str)]| {
+            let migrations = list
                 .iter()
-                .map(|&(version, name, sql)| Migration::new(version, name.into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false));
-            Migrator::with_migrations(list.collect())
+                .map(|&(version, name, sql)| Migration::new(version, name.into(), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false))
+                .collect();
+            Migrator::with_migrations(migrations)
         };
         match self {
-            Store::Sqlite { write, .. } => {
-                migrations(&[
-                    (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
-                    (10, "member_budgets", include_str!("../../migrations/sqlite/0010_member_budgets.sql")),
-                    (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
-                    (12, "prices", include_str!("../../migrations/sqlite/0012_prices.sql")),
-                ])
-                .run(write)
-                .await?
-            }
-            Store::Postgres(pool) => {
-                migrations(&[
-                    (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
-                    (10, "member_budgets", include_str!("../../migrations/postgres/0010_member_budgets.sql")),
-                    (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
-                    (12, "prices", include_str!("../../migrations/postgres/0012_prices.sql")),
-                ])
-                .run(pool)
-                .await?
-            }
+            Store::Sqlite { write, .. } => migrator(SQLITE_MIGRATIONS).run(write).await?,
+            Store::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
         }
         Ok(())
     }
@@ -218,4 +224,18 @@ impl Store {
 /// from it.
 pub fn is_retryable(e: &sqlx::Error) -> bool {
     e.as_database_error().and_then(|d| d.code()).is_some_and(|code| matches!(&*code, "23505" | "40001" | "40P01"))
+}
+
+/// Whether an error means the database cannot be reached or is overloaded right now (the
+/// request changed nothing; the client should retry later) rather than a broken request:
+/// no connection within the acquire timeout, a lost connection, a server shutting down or
+/// refusing connections (SQLSTATE classes 08, 57P, 53300), SQLite busy past its timeout.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P") || matches!(&*code, "53300" | "5" | "6" | "261" | "517"))
+        }
+        _ => false,
+    }
 }

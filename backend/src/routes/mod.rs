@@ -1,6 +1,7 @@
 //! The HTTP API (SPEC section 3), one file per resource. Handlers parse, authorize, call
 //! `ops` (which runs the core inside a transaction) and answer.
 
+mod audit;
 mod balance;
 mod budget;
 mod health;
@@ -32,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(usage::post, usage::list))
         .routes(routes!(members::list))
         .routes(routes!(budget::put))
+        .routes(routes!(audit::list))
         .routes(routes!(topups::post))
         .routes(routes!(insights::get))
         .routes(routes!(rules::get))
@@ -51,6 +53,7 @@ pub fn app(state: AppState) -> axum::Router {
     let (router, api) = routes().split_for_parts();
     let doc = Document(std::sync::Arc::new(api.to_json().expect("the OpenAPI document serializes")));
     router
+        .route_layer(middleware::from_fn(crate::guards::framing))
         .fallback(errors::not_found)
         .layer(middleware::map_response(errors::json_errors))
         .layer(Extension(doc))

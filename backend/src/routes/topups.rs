@@ -18,7 +18,8 @@ use crate::ops;
         (status = 400, description = "Not JSON, an id that is not a UUID, credits not a whole number from 1 to 1,000,000", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, description = "Not an owner", body = ErrorBody),
-        (status = 409, description = "The id was recorded with other credits or by another team", body = ErrorBody)))]
+        (status = 409, description = "The id was recorded with other credits or by another team", body = ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (Content-Type)", body = ErrorBody)))]
 pub async fn post(State(app): State<AppState>, auth: Auth, body: Result<Bytes, BytesRejection>) -> Result<Json<Balance>, ApiError> {
     auth.require_owner()?;
     let who = auth.who;

@@ -28,7 +28,8 @@ pub const MAX_LIMIT: u32 = 200;
         (status = 200, description = "One result per event, in order, and the balance after the batch", body = UsageAnswer),
         (status = 400, description = "Not a batch: not JSON, no `events` array, empty, over 500 events, an id twice", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (Content-Type)", body = ErrorBody)))]
 pub async fn post(State(app): State<AppState>, Auth { who, .. }: Auth, body: Result<Bytes, BytesRejection>) -> Result<Json<UsageAnswer>, ApiError> {
     let body = body.map_err(super::body_error)?;
     let judged = judge_batch(&body)?;
@@ -75,7 +76,7 @@ fn parse_cursor(text: &str) -> Option<(Timestamp, String)> {
     Some((at, uuid::Uuid::try_parse(id).ok()?.to_string()))
 }
 
-fn parse_limit(text: Option<&str>) -> Result<u32, ApiError> {
+pub(super) fn parse_limit(text: Option<&str>) -> Result<u32, ApiError> {
     let Some(text) = text else { return Ok(DEFAULT_LIMIT) };
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid(format!("limit must be a whole number from 1, got {text:?}")));

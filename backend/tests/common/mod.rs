@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use credits_backend::{Server, Store, ops};
+use credits_backend::{LimitsConfig, Server, Store, ops};
 use credits_core::api::{Balance, Role, TopupRequest};
 use credits_core::{CreditConfig, Plan, Timestamp};
 use reqwest::{Method, StatusCode};
@@ -87,6 +87,10 @@ pub struct TestApp {
     pub db: TestDb,
     pub store: Store,
     pub server: Server,
+    /// More servers on the same database, each a `credits-backend serve` process of its own.
+    pub others: Vec<ServerProcess>,
+    /// Which server [`TestApp::url`] names next: requests rotate across all of them.
+    next: std::sync::atomic::AtomicUsize,
     pub http: reqwest::Client,
     pub cfg: CreditConfig,
 }
@@ -97,20 +101,41 @@ pub fn client() -> reqwest::Client {
 
 impl TestApp {
     pub async fn start(engine: Engine) -> TestApp {
+        Self::start_with(engine, LimitsConfig::default()).await
+    }
+
+    pub async fn start_with(engine: Engine, limits: LimitsConfig) -> TestApp {
         let db = TestDb::new(engine).await;
         let store = Store::open(&db.url).await.unwrap();
-        let server = Server::start(store.clone(), "127.0.0.1:0").await.unwrap();
-        TestApp { db, store, server, http: client(), cfg: CreditConfig::default() }
+        let server = Server::start_with(store.clone(), "127.0.0.1:0", limits).await.unwrap();
+        TestApp { db, store, server, others: Vec::new(), next: Default::default(), http: client(), cfg: CreditConfig::default() }
+    }
+
+    /// A test app around a server that was started by hand (a restart).
+    pub fn from_parts(db: TestDb, store: Store, server: Server, http: reqwest::Client) -> TestApp {
+        TestApp { db, store, server, others: Vec::new(), next: Default::default(), http, cfg: CreditConfig::default() }
+    }
+
+    /// Two server processes on one database (this one and a spawned binary); each
+    /// request goes to the next server in turn.
+    pub async fn start_two(engine: Engine) -> TestApp {
+        let mut app = Self::start(engine).await;
+        app.others.push(ServerProcess::spawn(&app.db.url, &[], &[]));
+        app
     }
 
     pub async fn finish(self) {
+        drop(self.others);
         self.server.stop().await.unwrap();
         self.store.close().await;
         self.db.drop_db().await;
     }
 
+    /// The URL of `path` on the next server in turn.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url())
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % (1 + self.others.len());
+        let base = if n == 0 { self.server.url() } else { self.others[n - 1].base.clone() };
+        format!("{base}{path}")
     }
 
     pub async fn team(&self, plan: Plan, seats: u32) -> String {
@@ -197,6 +222,22 @@ pub async fn on_each_engine(test: impl AsyncFn(&TestApp)) {
     }
 }
 
+/// Runs `test` on each engine, and on PostgreSQL also with two server processes sharing
+/// the database (clients spread across both): the service keeps no state between requests.
+pub async fn on_each_deployment(test: impl AsyncFn(&TestApp)) {
+    on_each_engine(&test).await;
+    if engines().contains(&Engine::Postgres) {
+        eprintln!("--- Postgres, two servers");
+        let app = TestApp::start_two(Engine::Postgres).await;
+        test(&app).await;
+        for base in [app.server.url(), app.others[0].base.clone()] {
+            let metrics = app.http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+            assert!(metrics.contains("credits_http_requests_total{"), "{base} served none of the requests");
+        }
+        app.finish().await;
+    }
+}
+
 /// A valid event.
 pub fn event(action: &str) -> Value {
     json!({ "id": uuid::Uuid::new_v4().to_string(), "action": action, "regenerate": false, "occurred_at": ops::now().to_rfc3339() })
@@ -234,5 +275,44 @@ pub async fn scalar(store: &Store, sql: &str) -> i64 {
     match store {
         Store::Sqlite { read, .. } => sqlx::query_scalar(sql).fetch_one(read).await.unwrap(),
         Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+/// The real `credits-backend serve` binary on a free port, killed when dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub fn spawn(database: &str, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_credits-backend"))
+            .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("the server exits before listening").unwrap();
+            if let Some(at) = line.find("listening on ") {
+                break line[at + "listening on ".len()..].split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        ServerProcess { child, base }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

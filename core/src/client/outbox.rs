@@ -167,6 +167,15 @@ impl Outbox {
         self.last_error = Some(SyncError { kind, message: message.into(), at: now });
     }
 
+    /// As [`Outbox::failed`], waiting at least `retry_after` when the backend said how long
+    /// (`Retry-After` on a 429 or 503).
+    pub fn failed_after(&mut self, kind: SyncErrorKind, message: impl Into<String>, now: Timestamp, jitter: f64, retry_after: Option<Duration>) {
+        self.failed(kind, message, now, jitter);
+        if let Some(wait) = retry_after {
+            self.next_attempt_at = self.next_attempt_at.max(Some(now + wait));
+        }
+    }
+
     /// A balance read (`GET /v1/balance` or a usage answer). A new cycle forgets per-job counts.
     pub fn learn_balance(&mut self, balance: Balance, now: Timestamp) {
         if self.job_cycle != Some(balance.cycle_start) {

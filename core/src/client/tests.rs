@@ -311,7 +311,7 @@ struct Backend0 {
 
 impl Backend0 {
     fn usage(&mut self, events: &[UsageEvent], now: Timestamp) -> UsageAnswer {
-        let judged: Vec<Judged> = events.iter().cloned().map(Judged::Valid).collect();
+        let judged: Vec<Judged> = events.iter().cloned().map(Judged::valid).collect();
         let verdicts =
             decide_batch(&mut self.ledger, &mut crate::budget::MemberSpend::default(), &judged, |id| self.seen.get(id).copied(), now, &self.cfg);
         for (j, v) in judged.iter().zip(&verdicts) {

@@ -284,7 +284,7 @@ impl Server {
     fn answer(&mut self, request: &Request, now: Timestamp) -> Answer {
         match request {
             Request::PostUsage(batch) => {
-                let judged: Vec<Judged> = batch.events.iter().cloned().map(Judged::Valid).collect();
+                let judged: Vec<Judged> = batch.events.iter().cloned().map(Judged::valid).collect();
                 let verdicts = decide_batch(
                     &mut self.ledger,
                     &mut crate::budget::MemberSpend::default(),
