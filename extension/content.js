@@ -372,10 +372,11 @@
 
   const BADGE_CSS = `
     :host { position: fixed !important; right: 16px !important; bottom: 16px !important; z-index: 2147483646 !important; }
-    .badge { font: 600 13px/18px system-ui, sans-serif; color: #fff; background: #8d8d8d; border-radius: 16px;
-             padding: 6px 12px; box-shadow: 0 2px 8px #0004; cursor: default; outline: none; }
-    .badge[data-tone="green"] { background: #14a800; } .badge[data-tone="amber"] { background: #c77700; }
-    .badge[data-tone="red"] { background: #d3232f; }
+    .badge { font: 600 13px/18px system-ui, sans-serif; color: #fff; background: #5c5c5c; border-radius: 16px;
+             padding: 6px 12px; box-shadow: 0 2px 8px #0004; cursor: pointer; outline: none; }
+    /* White on each tone: at least 4.5:1 (WCAG AA). */
+    .badge[data-tone="green"] { background: #0a6e00; } .badge[data-tone="amber"] { background: #8a4f00; }
+    .badge[data-tone="red"] { background: #b3141f; }
     .badge:focus-visible { box-shadow: 0 0 0 3px #fff, 0 0 0 5px #3c1f99; }
     .detail, .problem { display: none; font-weight: 400; font-size: 12px; max-width: 22em; }
     .badge:hover .detail, .badge:focus .detail { display: block; }
@@ -409,8 +410,16 @@
       const { host, shadow } = ownElement('upwex-credits-badge', BADGE_CSS);
       const box = make('div', 'badge');
       box.tabIndex = 0; // the split shows on keyboard focus too
-      box.setAttribute('role', 'status');
-      box.setAttribute('aria-live', 'polite');
+      box.setAttribute('role', 'button');
+      // A click (or Enter / Space) opens the full credits page.
+      const open = () => ask({ type: MESSAGE.open }).catch(() => {});
+      box.addEventListener('click', open);
+      box.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          open();
+        }
+      });
       const count = make('span', 'count');
       box.append(count, make('span', 'unit'), make('span', 'detail'), make('span', 'problem'));
       shadow.append(box);
@@ -422,8 +431,10 @@
     const problem = problemText(view.problem);
     badge.host.hidden = !b.visible;
     badge.box.dataset.tone = b.tone;
-    badge.count.textContent = b.spendable ?? '–';
-    badge.unit.textContent = ` ${msg(b.spendable != null && one(b.spendable) ? 'contentUnitOne' : 'contentUnitMany')}`;
+    // Before set-up and with a refused token there is no figure to show: "Not connected".
+    const connected = b.configured && view.problem?.sync_error !== 'unauthorized';
+    badge.count.textContent = connected ? (b.spendable ?? '–') : msg('contentNotConnected');
+    badge.unit.textContent = connected ? ` ${msg(b.spendable != null && one(b.spendable) ? 'contentUnitOne' : 'contentUnitMany')}` : '';
     badge.detail.textContent = detail;
     badge.problem.textContent = problem;
     badge.box.setAttribute('aria-label', problem ? `${detail}. ${problem}` : detail);
