@@ -411,8 +411,8 @@
       const box = make('div', 'badge');
       box.tabIndex = 0; // the split shows on keyboard focus too
       box.setAttribute('role', 'button');
-      // A click (or Enter / Space) opens the full credits page.
-      const open = () => ask({ type: MESSAGE.open }).catch(() => {});
+      // A click (or Enter / Space) opens the full credits page (at Top Up, as the notice does).
+      const open = () => ask({ type: MESSAGE.topUp }).catch(() => {});
       box.addEventListener('click', open);
       box.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' || e.key === ' ') {

@@ -8,7 +8,6 @@ globalThis.MESSAGE = Object.freeze({
   describe: 'content:describe',
   click: 'content:click',
   topUp: 'content:top-up',
-  open: 'content:open',
   // extension pages -> worker
   state: 'page:state',
   settingsSave: 'page:settings-save',

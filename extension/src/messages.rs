@@ -9,8 +9,7 @@
 //! | `content:hello {}` | [`View`]: badge, problem, container marker |
 //! | `content:describe {url, candidates: [Candidate]}` | [`Described`](credits_core::client::Described): a directive or null per candidate, same order |
 //! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | [`View`] once the event is stored |
-//! | `content:top-up {}` | `{}`: the worker opened the credits page at Top Up |
-//! | `content:open {}` | `{}`: the worker opened the credits page (a click on the page badge) |
+//! | `content:top-up {}` | `{}`: the worker opened the credits page at Top Up (the out-of-credits notice's Top Up, a click on the page badge) |
 //! | `page:state {}` | [`PageState`]: settings, badge and outbox state (the options page, the tests) |
 //! | `page:settings-save {settings}` | [`PageState`] or an error (nothing changed) |
 //! | `page:check-connection {}` | `{me}` (the backend's `GET /v1/me` object) or `{me: null, error}` |
@@ -44,8 +43,6 @@ pub enum ContentType {
     Click,
     #[serde(rename = "content:top-up")]
     TopUp,
-    #[serde(rename = "content:open")]
-    Open,
 }
 
 /// The `type` of a message from an extension page.
@@ -85,8 +82,6 @@ pub enum ContentMessage {
     Describe(Describe),
     Click(Click),
     TopUp,
-    /// The page badge was clicked: open the credits page.
-    Open,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,7 +182,6 @@ impl ContentMessage {
             ContentType::Describe => ContentMessage::Describe(read(kind, &message)?),
             ContentType::Click => ContentMessage::Click(read(kind, &message)?),
             ContentType::TopUp => ContentMessage::TopUp,
-            ContentType::Open => ContentMessage::Open,
         })
     }
 }

@@ -100,7 +100,7 @@ test('the figures are the backend\'s and the headline is the badge\'s number', a
   await upwork.locator('upwex-credits-badge .badge').click();
   const full = await opened;
   await full.waitForLoadState();
-  assert.match(full.url(), /extension\/credits\.html$/);
+  assert.match(full.url(), /extension\/credits\.html#top-up$/);
   await full.close();
   await upwork.close();
 });

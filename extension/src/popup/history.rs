@@ -29,9 +29,8 @@ pub struct Filter {
 
 impl Filter {
     fn keeps(&self, action: Action, member_id: Option<&str>, job: Option<&str>) -> bool {
-        self.action.is_none_or(|a| a == action)
-            && self.member.as_deref().is_none_or(|m| Some(m) == member_id)
-            && self.job.as_deref().is_none_or(|j| Some(j) == job)
+        let same = |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == got);
+        self.action.is_none_or(|a| a == action) && same(&self.member, member_id) && same(&self.job, job)
     }
 }
 

@@ -17,8 +17,8 @@ pub async fn handle(message: ContentMessage) -> Result<JsValue, String> {
         ContentMessage::Hello => reply(&with(|s| broadcast::view(s))),
         ContentMessage::Describe(d) => reply(&describe(&d.url, &d.candidates)),
         ContentMessage::Click(click) => reply(&record(click).await?),
-        ContentMessage::TopUp | ContentMessage::Open => {
-            open(if matches!(message, ContentMessage::TopUp) { "extension/credits.html#top-up" } else { "extension/credits.html" }).await;
+        ContentMessage::TopUp => {
+            open_top_up().await;
             reply(&())
         }
     }
@@ -50,9 +50,9 @@ async fn record(click: Click) -> Result<credits_core::client::View, String> {
 }
 
 /// The out-of-credits notice's Top Up: the extension's credits page, where an owner tops up
-/// (opened in a tab at `#top-up`; payment itself is outside this product); the page badge's
-/// click opens it at the top.
-async fn open(page: &str) {
-    let props = crate::js::object(&[("url", chrome::runtime_get_url(page).into())]);
+/// (opened in a tab at `#top-up`; payment itself is outside this product). A click on the
+/// page badge sends the same message: one message, not two, for the WASM's size.
+async fn open_top_up() {
+    let props = crate::js::object(&[("url", chrome::runtime_get_url("extension/credits.html#top-up").into())]);
     let _ = chrome::tabs_create(&props).await;
 }

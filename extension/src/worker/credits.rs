@@ -167,29 +167,23 @@ async fn refresh(backend: &Backend, with_me: bool) {
     let _ = chrome::storage_set(&object(&[(KEY, stored.into())])).await;
 }
 
-/// The filters as query parameters (`&action=&member=&job_id=&from=&to=`).
-fn filter_query(filter: &Filter) -> String {
-    let mut query = String::new();
-    if let Some(a) = filter.action {
-        query.push_str(&format!("&action={}", a.code()));
-    }
-    for (name, value) in [("member", &filter.member), ("job_id", &filter.job), ("from", &filter.from), ("to", &filter.to)] {
-        if let Some(v) = value {
-            query.push_str(&format!("&{name}={}", encode(v)));
-        }
-    }
-    query
-}
-
 fn encode(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
 
 /// One page of history with the filters: `GET /v1/usage?limit=50&...&before=`.
 async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) -> Result<UsagePage, HttpError> {
-    let mut query = format!("/v1/usage?limit={PAGE}{}", filter_query(filter));
-    if let Some(b) = before {
-        query.push_str(&format!("&before={}", encode(b)));
+    let mut query = format!("/v1/usage?limit={PAGE}");
+    if let Some(a) = filter.action {
+        query.push_str("&action=");
+        query.push_str(a.code());
+    }
+    // The parameters' names, then the encoded values: one loop, one copy of the code.
+    for (name, value) in [("&member=", &filter.member), ("&job_id=", &filter.job), ("&from=", &filter.from), ("&to=", &filter.to), ("&before=", &before.map(str::to_owned))] {
+        if let Some(v) = value {
+            query.push_str(name);
+            query.push_str(&encode(v));
+        }
     }
     http::read(&http::get(backend, &query).await?, "GET /v1/usage")
 }
