@@ -93,7 +93,7 @@ test('nothing was counted twice; keys that did nothing, disabled and busy contro
 test('the Regenerate confirmation is reached and answered by keyboard', async () => {
   await configureExtension(browser, { url: backend.url, token: team.token, confirmRegenerate: true });
   const regenerate = widget('role-direct').locator('[data-expect="answer:regenerate"]');
-  await waitForChips(page, (list) => list.some((c) => c.control.expect === 'answer:regenerate' && /This job has used/.test(c.warning)));
+  await waitForChips(page, (list) => list.some((c) => c.control.expect === 'answer:regenerate' && /All actions on this job so far this cycle/.test(c.warning)));
   await page.waitForTimeout(300); // the pushed directives (confirm) arrive
   const notice = page.locator('upwex-credits-notice');
   const rowsBefore = (await usageRows(backend, team.token)).length;
@@ -101,7 +101,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   // Enter: held, the notice takes the focus; Tab to Cancel, Enter.
   await regenerate.focus();
   await page.keyboard.press('Enter');
-  await notice.getByText('This job has used', { exact: false }).waitFor();
+  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
   await screenshot(page, 'keyboard-confirm');
   assert.equal(await notice.evaluate((host) => host.shadowRoot.activeElement?.textContent), 'Regenerate');
   await page.keyboard.press('Tab');
@@ -113,7 +113,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   // Space: held; Enter on the notice's "Regenerate" lets it through once.
   await regenerate.focus();
   await page.keyboard.press('Space');
-  await notice.getByText('This job has used', { exact: false }).waitFor();
+  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
   assert.equal(await runs('role-direct'), runsBefore);
   await page.keyboard.press('Enter');
   await page.waitForFunction((r) => Number(document.querySelector('[data-test="role-direct"]').dataset.simRuns) === r + 1, runsBefore);
@@ -126,7 +126,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   const nativeRuns = await runs('native');
   await nativeRegenerate.focus();
   await page.keyboard.press('Enter');
-  await notice.getByText('This job has used', { exact: false }).waitFor();
+  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
   await page.keyboard.press('Space');
   await page.waitForFunction((r) => Number(document.querySelector('[data-test="native"]').dataset.simRuns) === r + 1, nativeRuns);
   await waitForRows(backend, team.token, rowsBefore + 2);
