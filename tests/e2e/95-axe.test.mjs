@@ -5,7 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { api, configureExtension, createTeam, launchBrowser, openPopup, routeUpwork, startBackend, upworkUrl, waitForChips, waitForContentScript } from './harness.mjs';
+import {
+  api, configureExtension, createTeam, launchBrowser, openPopup, routeUpwork, screenshot, startBackend, upworkUrl, waitForChips, waitForContentScript,
+} from './harness.mjs';
 
 const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -56,6 +58,7 @@ test('the popup, the options page and the credits page, light and dark', async (
     for (const colorScheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme });
       assert.deepEqual(await violations(page), [], `${name} (${colorScheme})`);
+      if (name === 'options') await screenshot(page, `options-${colorScheme}`);
     }
     await page.close();
   }
@@ -67,6 +70,7 @@ test('a labelled proposal page: the chips and the badge', async () => {
   await waitForContentScript(page);
   await waitForChips(page, (chips) => chips.length > 0);
   assert.deepEqual(await violations(page, [['upwex-credits-badge'], ['upwex-credits-chip']]), []);
+  await screenshot(page, 'proposal-labelled');
   // axe cannot place the fixed badge's text over its background ("incomplete"): its own
   // contrast formula on the badge's colours, in every tone.
   const ratios = await page.evaluate(() => {
@@ -80,5 +84,19 @@ test('a labelled proposal page: the chips and the badge', async () => {
     }));
   });
   for (const [tone, ratio] of Object.entries(ratios)) assert.ok(ratio >= 4.5, `white on the ${tone} badge: ${ratio.toFixed(2)}:1`);
+  await page.close();
+});
+
+test('options: the token shows and hides; Sync now says what waits', async () => {
+  const page = await browser.openExtensionPage('extension/options.html');
+  const token = page.getByLabel('API token');
+  assert.equal(await token.getAttribute('type'), 'password');
+  await page.getByRole('button', { name: 'Show token' }).click();
+  assert.equal(await token.getAttribute('type'), 'text');
+  assert.equal(await token.inputValue(), team.token);
+  await page.getByRole('button', { name: 'Hide token' }).click();
+  assert.equal(await token.getAttribute('type'), 'password');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await page.locator('#sync-status', { hasText: 'Everything is synced.' }).waitFor();
   await page.close();
 });
