@@ -441,39 +441,69 @@
   }
 
   const NOTICE_CSS = `
-    :host { position: fixed !important; z-index: 2147483647 !important; top: var(--top) !important; left: var(--left) !important; }
+    :host { position: absolute !important; z-index: 2147483647 !important; top: var(--top) !important; left: var(--left) !important; }
     .notice { font: 13px/18px system-ui, sans-serif; color: #001e00; background: #fff; border: 2px solid #3c1f99;
               border-radius: 10px; padding: 10px 12px; box-shadow: 0 4px 16px #0003; max-width: 24em; }
     .notice.out { border-color: #d3232f; }
     p { margin: 0 0 8px; } button { font: 600 12px system-ui, sans-serif; margin-right: 6px; padding: 4px 10px;
     border-radius: 8px; border: 1px solid #3c1f99; background: #fff; color: #3c1f99; cursor: pointer; }
     button.primary { background: #3c1f99; color: #fff; }`;
-  let notice = null;
+  let notice = null; // { host, close }
 
-  // One notice at a time, beside the control: text and [label, action] buttons.
+  // One notice at a time, anchored to its control in the page (it scrolls with it): below
+  // the control, above it when there is no room below, never over it. Escape, a click
+  // outside or a button closes it; Tab stays among its buttons while it is open; the focus
+  // goes back to the control afterwards.
   function showNotice(control, kind, text, buttons) {
-    notice?.remove();
+    notice?.close(false);
     const { host, shadow } = ownElement('upwex-credits-notice', NOTICE_CSS);
     const box = make('div', `notice ${kind}`);
     box.setAttribute('role', 'alertdialog');
     box.setAttribute('aria-label', msg('extName'));
+    box.setAttribute('aria-modal', 'true');
     box.append(make('p', '', text));
+    const close = (refocus = true) => {
+      host.remove();
+      document.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('pointerdown', onOutside, true);
+      if (notice?.host === host) notice = null;
+      if (refocus) control.focus?.({ preventScroll: true });
+    };
+    const onKey = (event) => {
+      if (event.key === 'Escape') {
+        event.stopImmediatePropagation();
+        close();
+      } else if (event.key === 'Tab') {
+        const all = [...box.querySelectorAll('button')];
+        const at = all.indexOf(shadow.activeElement);
+        event.preventDefault();
+        all[(at + (event.shiftKey ? all.length - 1 : 1)) % all.length]?.focus();
+      }
+    };
+    const onOutside = (event) => { if (!event.composedPath().includes(host)) close(false); };
     for (const [label, action, primary] of buttons) {
       const b = make('button', primary ? 'primary' : '', label);
       b.type = 'button';
       b.addEventListener('click', () => {
-        host.remove();
-        if (notice === host) notice = null;
+        close(!action);
         action?.();
       });
       box.append(b);
     }
     shadow.append(box);
-    const r = control.getBoundingClientRect();
-    host.style.setProperty('--top', `${Math.max(8, Math.min(r.bottom + 6, innerHeight - 120))}px`);
-    host.style.setProperty('--left', `${Math.max(8, Math.min(r.left, innerWidth - 360))}px`);
+    host.style.setProperty('--top', '0px');
+    host.style.setProperty('--left', '0px');
     document.documentElement.append(host);
-    notice = host;
+    const r = control.getBoundingClientRect();
+    const height = box.getBoundingClientRect().height;
+    const below = r.bottom + 6 + height <= innerHeight || r.top - 6 - height < 0;
+    const top = (below ? r.bottom + 6 : r.top - 6 - height) + scrollY;
+    host.style.setProperty('--top', `${Math.round(top)}px`);
+    host.style.setProperty('--left', `${Math.round(Math.max(8, Math.min(r.left, innerWidth - box.getBoundingClientRect().width - 8)) + scrollX)}px`);
+    notice = { host, close };
+    document.addEventListener('keydown', onKey, true);
+    // After this click's own events: the click that opened it is not "outside".
+    setTimeout(() => host.isConnected && document.addEventListener('pointerdown', onOutside, true));
     box.querySelector('button.primary')?.focus();
   }
 

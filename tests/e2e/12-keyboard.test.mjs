@@ -110,6 +110,27 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   await page.waitForTimeout(300);
   assert.equal(await runs('role-direct'), runsBefore, 'held, then cancelled: Upwex did not run');
   assert.equal((await syncNow(browser)).pending, 0);
+  // The notice is beside the control, not over it; Tab stays among its buttons; Escape
+  // closes it and the focus is back on the control; nothing ran.
+  await regenerate.focus();
+  await page.keyboard.press('Enter');
+  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  const [box, control] = [await notice.evaluate((h) => h.shadowRoot.querySelector('.notice').getBoundingClientRect().toJSON()), await regenerate.boundingBox()];
+  const overlaps = box.left < control.x + control.width && control.x < box.right && box.top < control.y + control.height && control.y < box.bottom;
+  assert.equal(overlaps, false, `the notice ${JSON.stringify(box)} covers its control ${JSON.stringify(control)}`);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await notice.evaluate((host) => host.shadowRoot.activeElement?.textContent), 'Regenerate', 'Tab wraps inside the notice');
+  await page.keyboard.press('Escape');
+  await notice.waitFor({ state: 'detached' });
+  assert.equal(await regenerate.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)), true, 'the focus is back on the control');
+  // A click outside closes it too.
+  await page.keyboard.press('Enter');
+  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  await page.mouse.click(5, 5);
+  await notice.waitFor({ state: 'detached' });
+  await page.waitForTimeout(300);
+  assert.equal(await runs('role-direct'), runsBefore, 'closed without confirming: Upwex did not run');
   // Space: held; Enter on the notice's "Regenerate" lets it through once.
   await regenerate.focus();
   await page.keyboard.press('Space');
