@@ -381,7 +381,14 @@
     .detail, .problem { display: none; font-weight: 400; font-size: 12px; max-width: 22em; }
     .badge:hover .detail, .badge:focus .detail { display: block; }
     .problem:not(:empty) { display: block; }
-    .problem::before { content: "⚠ "; }`;
+    .problem::before { content: "⚠ "; }
+    .wrap { display: flex; align-items: center; gap: 4px; }
+    .fold { font: 600 12px/16px system-ui, sans-serif; color: #fff; background: #5c5c5c; border: 0; border-radius: 50%;
+            width: 22px; height: 22px; padding: 0; cursor: pointer; }
+    .fold:focus-visible { box-shadow: 0 0 0 3px #fff, 0 0 0 5px #3c1f99; outline: none; }
+    /* Folded: only the number, so it covers less of a narrow page. */
+    .wrap.folded .unit, .wrap.folded .detail, .wrap.folded .problem { display: none !important; }
+    .wrap.folded .badge { padding: 4px 8px; }`;
   let badge = null;
 
   function badgeDetail(b) {
@@ -422,7 +429,20 @@
       });
       const count = make('span', 'count');
       box.append(count, make('span', 'unit'), make('span', 'detail'), make('span', 'problem'));
-      shadow.append(box);
+      // Fold / unfold: the badge shrinks to its number (for this page's life).
+      const wrap = make('div', 'wrap');
+      const fold = make('button', 'fold', '‹');
+      fold.type = 'button';
+      const folded = (on) => {
+        wrap.classList.toggle('folded', on);
+        fold.textContent = on ? '›' : '‹';
+        fold.setAttribute('aria-label', msg(on ? 'contentUnfoldBadge' : 'contentFoldBadge'));
+        fold.setAttribute('aria-expanded', String(!on));
+      };
+      folded(false);
+      fold.addEventListener('click', () => folded(!wrap.classList.contains('folded')));
+      wrap.append(fold, box);
+      shadow.append(wrap);
       document.documentElement.append(host);
       badge = { host, box, count, unit: box.querySelector('.unit'), detail: box.querySelector('.detail'), problem: box.querySelector('.problem') };
     }

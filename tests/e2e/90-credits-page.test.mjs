@@ -96,6 +96,12 @@ test('the figures are the backend\'s and the headline is the badge\'s number', a
   await waitForContentScript(upwork);
   await waitForBadge(upwork, String(b.spendable));
   assert.equal((await badge(upwork)).text, String(b.spendable));
+  // It folds to its number and unfolds again.
+  const unit = upwork.locator('upwex-credits-badge .unit');
+  await upwork.getByRole('button', { name: 'Make the credits badge smaller' }).click();
+  assert.equal(await unit.isVisible(), false);
+  await upwork.getByRole('button', { name: 'Show the credits badge in full' }).click();
+  assert.equal(await unit.isVisible(), true);
   const opened = browser.context.waitForEvent('page');
   await upwork.locator('upwex-credits-badge .badge').click();
   const full = await opened;
