@@ -46,7 +46,11 @@ pub struct CsvQuery {
     responses((status = 200, description = "Every row the filters select, newest first, as CSV (RFC 4180, a header line)", content_type = "text/csv"),
         (status = 400, description = "A bad action, member, job id, from or to", body = ErrorBody),
         (status = 401, body = ErrorBody)))]
-pub async fn get(State(app): State<AppState>, Auth { who, .. }: Auth, query: Result<Query<CsvQuery>, QueryRejection>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get(
+    State(app): State<AppState>,
+    Auth { who, .. }: Auth,
+    query: Result<Query<CsvQuery>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::new(credits_core::ErrorCode::InvalidQuery, e.body_text()))?;
     let usage = UsageQuery { action: q.action, member: q.member, job_id: q.job_id, from: q.from, to: q.to, ..UsageQuery::default() };
     let (filter, _) = usage.filter()?;

@@ -99,7 +99,11 @@ pub fn merge<'a>(
     let newest = rows.first().map(|r| r.occurred_at);
     let oldest = rows.last().map(|r| r.occurred_at);
     let on_this_page = |t: Timestamp| (page.first || newest.is_some_and(|n| t <= n)) && (page.last || oldest.is_some_and(|o| t > o));
-    let mut refused = rejected.iter().rev().filter(|r| filter.keeps(r.event.action, me_id, r.event.job_id.as_deref()) && on_this_page(r.event.occurred_at)).peekable();
+    let mut refused = rejected
+        .iter()
+        .rev()
+        .filter(|r| filter.keeps(r.event.action, me_id, r.event.job_id.as_deref()) && on_this_page(r.event.occurred_at))
+        .peekable();
     // Rows are filtered here too: a cached unfiltered page shown with filters set.
     for r in rows.iter().filter(|r| filter.keeps(r.action, Some(&r.member_id), r.job_id.as_deref())) {
         while let Some(x) = refused.next_if(|x| x.event.occurred_at > r.occurred_at) {

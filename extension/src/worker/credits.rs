@@ -179,7 +179,13 @@ async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) ->
         query.push_str(a.code());
     }
     // The parameters' names, then the encoded values: one loop, one copy of the code.
-    for (name, value) in [("&member=", &filter.member), ("&job_id=", &filter.job), ("&from=", &filter.from), ("&to=", &filter.to), ("&before=", &before.map(str::to_owned))] {
+    for (name, value) in [
+        ("&member=", &filter.member),
+        ("&job_id=", &filter.job),
+        ("&from=", &filter.from),
+        ("&to=", &filter.to),
+        ("&before=", &before.map(str::to_owned)),
+    ] {
         if let Some(v) = value {
             query.push_str(name);
             query.push_str(&encode(v));
