@@ -372,15 +372,23 @@
 
   const BADGE_CSS = `
     :host { position: fixed !important; right: 16px !important; bottom: 16px !important; z-index: 2147483646 !important; }
-    .badge { font: 600 13px/18px system-ui, sans-serif; color: #fff; background: #8d8d8d; border-radius: 16px;
-             padding: 6px 12px; box-shadow: 0 2px 8px #0004; cursor: default; outline: none; }
-    .badge[data-tone="green"] { background: #14a800; } .badge[data-tone="amber"] { background: #c77700; }
-    .badge[data-tone="red"] { background: #d3232f; }
+    .badge { font: 600 13px/18px system-ui, sans-serif; color: #fff; background: #5c5c5c; border-radius: 16px;
+             padding: 6px 12px; box-shadow: 0 2px 8px #0004; cursor: pointer; outline: none; }
+    /* White on each tone: at least 4.5:1 (WCAG AA). */
+    .badge[data-tone="green"] { background: #0a6e00; } .badge[data-tone="amber"] { background: #8a4f00; }
+    .badge[data-tone="red"] { background: #b3141f; }
     .badge:focus-visible { box-shadow: 0 0 0 3px #fff, 0 0 0 5px #3c1f99; }
     .detail, .problem { display: none; font-weight: 400; font-size: 12px; max-width: 22em; }
     .badge:hover .detail, .badge:focus .detail { display: block; }
     .problem:not(:empty) { display: block; }
-    .problem::before { content: "⚠ "; }`;
+    .problem::before { content: "⚠ "; }
+    .wrap { display: flex; align-items: center; gap: 4px; }
+    .fold { font: 600 12px/16px system-ui, sans-serif; color: #fff; background: #5c5c5c; border: 0; border-radius: 50%;
+            width: 22px; height: 22px; padding: 0; cursor: pointer; }
+    .fold:focus-visible { box-shadow: 0 0 0 3px #fff, 0 0 0 5px #3c1f99; outline: none; }
+    /* Folded: only the number, so it covers less of a narrow page. */
+    .wrap.folded .unit, .wrap.folded .detail, .wrap.folded .problem { display: none !important; }
+    .wrap.folded .badge { padding: 4px 8px; }`;
   let badge = null;
 
   function badgeDetail(b) {
@@ -409,11 +417,32 @@
       const { host, shadow } = ownElement('upwex-credits-badge', BADGE_CSS);
       const box = make('div', 'badge');
       box.tabIndex = 0; // the split shows on keyboard focus too
-      box.setAttribute('role', 'status');
-      box.setAttribute('aria-live', 'polite');
+      box.setAttribute('role', 'button');
+      // A click (or Enter / Space) opens the full credits page (at Top Up, as the notice does).
+      const open = () => ask({ type: MESSAGE.topUp }).catch(() => {});
+      box.addEventListener('click', open);
+      box.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          open();
+        }
+      });
       const count = make('span', 'count');
       box.append(count, make('span', 'unit'), make('span', 'detail'), make('span', 'problem'));
-      shadow.append(box);
+      // Fold / unfold: the badge shrinks to its number (for this page's life).
+      const wrap = make('div', 'wrap');
+      const fold = make('button', 'fold', '‹');
+      fold.type = 'button';
+      const folded = (on) => {
+        wrap.classList.toggle('folded', on);
+        fold.textContent = on ? '›' : '‹';
+        fold.setAttribute('aria-label', msg(on ? 'contentUnfoldBadge' : 'contentFoldBadge'));
+        fold.setAttribute('aria-expanded', String(!on));
+      };
+      folded(false);
+      fold.addEventListener('click', () => folded(!wrap.classList.contains('folded')));
+      wrap.append(fold, box);
+      shadow.append(wrap);
       document.documentElement.append(host);
       badge = { host, box, count, unit: box.querySelector('.unit'), detail: box.querySelector('.detail'), problem: box.querySelector('.problem') };
     }
@@ -422,47 +451,79 @@
     const problem = problemText(view.problem);
     badge.host.hidden = !b.visible;
     badge.box.dataset.tone = b.tone;
-    badge.count.textContent = b.spendable ?? '–';
-    badge.unit.textContent = ` ${msg(b.spendable != null && one(b.spendable) ? 'contentUnitOne' : 'contentUnitMany')}`;
+    // Before set-up and with a refused token there is no figure to show: "Not connected".
+    const connected = b.configured && view.problem?.sync_error !== 'unauthorized';
+    badge.count.textContent = connected ? (b.spendable ?? '–') : msg('contentNotConnected');
+    badge.unit.textContent = connected ? ` ${msg(b.spendable != null && one(b.spendable) ? 'contentUnitOne' : 'contentUnitMany')}` : '';
     badge.detail.textContent = detail;
     badge.problem.textContent = problem;
     badge.box.setAttribute('aria-label', problem ? `${detail}. ${problem}` : detail);
   }
 
   const NOTICE_CSS = `
-    :host { position: fixed !important; z-index: 2147483647 !important; top: var(--top) !important; left: var(--left) !important; }
+    :host { position: absolute !important; z-index: 2147483647 !important; top: var(--top) !important; left: var(--left) !important; }
     .notice { font: 13px/18px system-ui, sans-serif; color: #001e00; background: #fff; border: 2px solid #3c1f99;
               border-radius: 10px; padding: 10px 12px; box-shadow: 0 4px 16px #0003; max-width: 24em; }
     .notice.out { border-color: #d3232f; }
     p { margin: 0 0 8px; } button { font: 600 12px system-ui, sans-serif; margin-right: 6px; padding: 4px 10px;
     border-radius: 8px; border: 1px solid #3c1f99; background: #fff; color: #3c1f99; cursor: pointer; }
     button.primary { background: #3c1f99; color: #fff; }`;
-  let notice = null;
+  let notice = null; // { host, close }
 
-  // One notice at a time, beside the control: text and [label, action] buttons.
+  // One notice at a time, anchored to its control in the page (it scrolls with it): below
+  // the control, above it when there is no room below, never over it. Escape, a click
+  // outside or a button closes it; Tab stays among its buttons while it is open; the focus
+  // goes back to the control afterwards.
   function showNotice(control, kind, text, buttons) {
-    notice?.remove();
+    notice?.close(false);
     const { host, shadow } = ownElement('upwex-credits-notice', NOTICE_CSS);
     const box = make('div', `notice ${kind}`);
     box.setAttribute('role', 'alertdialog');
     box.setAttribute('aria-label', msg('extName'));
+    box.setAttribute('aria-modal', 'true');
     box.append(make('p', '', text));
+    const close = (refocus = true) => {
+      host.remove();
+      document.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('pointerdown', onOutside, true);
+      if (notice?.host === host) notice = null;
+      if (refocus) control.focus?.({ preventScroll: true });
+    };
+    const onKey = (event) => {
+      if (event.key === 'Escape') {
+        event.stopImmediatePropagation();
+        close();
+      } else if (event.key === 'Tab') {
+        const all = [...box.querySelectorAll('button')];
+        const at = all.indexOf(shadow.activeElement);
+        event.preventDefault();
+        all[(at + (event.shiftKey ? all.length - 1 : 1)) % all.length]?.focus();
+      }
+    };
+    const onOutside = (event) => { if (!event.composedPath().includes(host)) close(false); };
     for (const [label, action, primary] of buttons) {
       const b = make('button', primary ? 'primary' : '', label);
       b.type = 'button';
       b.addEventListener('click', () => {
-        host.remove();
-        if (notice === host) notice = null;
+        close(!action);
         action?.();
       });
       box.append(b);
     }
     shadow.append(box);
-    const r = control.getBoundingClientRect();
-    host.style.setProperty('--top', `${Math.max(8, Math.min(r.bottom + 6, innerHeight - 120))}px`);
-    host.style.setProperty('--left', `${Math.max(8, Math.min(r.left, innerWidth - 360))}px`);
+    host.style.setProperty('--top', '0px');
+    host.style.setProperty('--left', '0px');
     document.documentElement.append(host);
-    notice = host;
+    const r = control.getBoundingClientRect();
+    const height = box.getBoundingClientRect().height;
+    const below = r.bottom + 6 + height <= innerHeight || r.top - 6 - height < 0;
+    const top = (below ? r.bottom + 6 : r.top - 6 - height) + scrollY;
+    host.style.setProperty('--top', `${Math.round(top)}px`);
+    host.style.setProperty('--left', `${Math.round(Math.max(8, Math.min(r.left, innerWidth - box.getBoundingClientRect().width - 8)) + scrollX)}px`);
+    notice = { host, close };
+    document.addEventListener('keydown', onKey, true);
+    // After this click's own events: the click that opened it is not "outside".
+    setTimeout(() => host.isConnected && document.addEventListener('pointerdown', onOutside, true));
     box.querySelector('button.primary')?.focus();
   }
 

@@ -65,8 +65,33 @@ $('settings').addEventListener('submit', async (event) => {
   showConnection();
 });
 
+// The token: shown or hidden on request.
+$('token-toggle').addEventListener('click', () => {
+  const shown = $('api-token').type === 'text';
+  $('api-token').type = shown ? 'password' : 'text';
+  $('token-toggle').setAttribute('aria-pressed', String(!shown));
+  $('token-toggle').textContent = words(shown ? 'optionsTokenShow' : 'optionsTokenHide');
+});
+
+// Sync: what waits to be sent, the last failure, and "Sync now".
+function syncStatus({ pending, last_error }) {
+  const line = pending === 1 ? words('optionsPendingOne') : pending > 1 ? words('optionsPendingSome', String(pending)) : words('optionsPendingNone');
+  show('sync-status', last_error ? `${line} ${words('optionsLastError', last_error.message)}` : line, Boolean(last_error));
+}
+$('sync-now').addEventListener('click', async () => {
+  $('sync-now').disabled = true;
+  try {
+    syncStatus(await ask({ type: MESSAGE.syncNow }));
+  } catch (e) {
+    show('sync-status', e.message, true);
+  }
+  $('sync-now').disabled = false;
+});
+
 try {
-  fill((await ask({ type: MESSAGE.state })).settings);
+  const state = await ask({ type: MESSAGE.state });
+  fill(state.settings);
+  syncStatus(state);
 } catch (e) {
   show('status', words('optionsReadFailed', e.message), true);
 }

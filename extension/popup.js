@@ -4,15 +4,18 @@
 // never uses innerHTML. It sends page:* messages with the filters and the chosen pack, and
 // redraws after the worker's worker:refresh (a sync, a click elsewhere, a top-up). Parts
 // that hold the user's place (the filters, Show more, an open Top Up) are updated in place,
-// so a redraw keeps the focus.
+// so a redraw keeps the focus. The full credits page (credits.html) is drawn by this same
+// script from the same view model: its <template>s are table rows, and it has the parts
+// the popup lacks (job and date filters, Export CSV, Top Up's confirmation dialog).
 import './messages.js';
 import { number, say, time, translate } from './words.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const root = document.getElementById('popup');
-const slot = (name) => root.querySelector(`[data-slot="${name}"]`);
+const root = document.querySelector('main');
+const dialog = document.getElementById('confirm-top-up');
+const slot = (name) => document.querySelector(`[data-slot="${name}"]`);
 const part = (el, name) => el.querySelector(`[data-part="${name}"]`);
-const put = (name, msg) => { slot(name).textContent = say(msg); };
+const put = (name, msg) => { const el = slot(name); if (el) el.textContent = say(msg); };
 /** A template's first element, its words filled. */
 function clone(id) {
   const el = document.getElementById(id).content.firstElementChild.cloneNode(true);
@@ -50,10 +53,13 @@ function notices(n, r) {
 
 function topUp(t) {
   const holder = slot('top-up');
-  const shape = t ? JSON.stringify([t.owner_only, t.packs.map((p) => p.credits)]) : '';
+  const shape = t ? JSON.stringify([t.owner_only, t.disabled, t.packs.map((p) => p.credits)]) : '';
   if (holder.dataset.shape === shape && t) {
     // Same chooser: only the choice moves (an open <details> and the focus stay).
-    holder.querySelectorAll('input[name="pack"]').forEach((input, i) => { input.checked = t.packs[i].chosen; });
+    holder.querySelectorAll('input[name="pack"]').forEach((input, i) => {
+      input.checked = t.packs[i].chosen;
+      input.dataset.after = say(t.packs[i].after);
+    });
     return;
   }
   holder.dataset.shape = shape;
@@ -63,9 +69,11 @@ function topUp(t) {
   part(el, 'packs').append(...t.packs.map((p) => {
     const label = clone('t-pack');
     Object.assign(part(label, 'input'), { value: String(p.credits), checked: p.chosen });
+    part(label, 'input').dataset.after = say(p.after);
     part(label, 'label').textContent = say(p.label);
     return label;
   }));
+  el.querySelectorAll('button').forEach((b) => { b.disabled = t.disabled; });
   holder.replaceChildren(el);
 }
 
@@ -102,12 +110,21 @@ function row(r) {
   return li;
 }
 
-const empty = (tag, msg) => Object.assign(document.createElement(tag), { className: 'empty', textContent: say(msg) });
+/** A placeholder in a list (li), a table body (a row of one wide cell) or a section (p). */
+function empty(holder, msg) {
+  const tag = { OL: 'li', UL: 'li', TBODY: 'td' }[holder.tagName] ?? 'p';
+  const el = Object.assign(document.createElement(tag), { className: 'empty', textContent: say(msg) });
+  if (tag !== 'td') return el;
+  el.colSpan = 99;
+  const tr = document.createElement('tr');
+  tr.append(el);
+  return tr;
+}
 
 function history(h) {
   const list = slot('history');
   const rows = h ? h.rows.map(row) : [];
-  if (h?.empty) rows.push(empty('li', h.empty));
+  if (h?.empty) rows.push(empty(list, h.empty));
   if (h?.append) list.append(...rows);
   else list.replaceChildren(...rows);
   const more = slot('more').querySelector('button');
@@ -125,8 +142,9 @@ function members(m) {
     part(li, 'used').textContent = number(member.used);
     return li;
   });
-  if (m?.empty) rows.push(empty('li', m.empty));
-  slot('members').replaceChildren(...rows);
+  const list = slot('members');
+  if (m?.empty) rows.push(empty(list, m.empty));
+  list.replaceChildren(...rows);
 }
 
 function chart(svg, c) {
@@ -145,11 +163,17 @@ function chart(svg, c) {
 
 function insights(i) {
   const holder = slot('insights');
-  if (!i?.section) return holder.replaceChildren(...(i?.empty ? [empty('p', i.empty)] : []));
+  if (!i?.section) return holder.replaceChildren(...(i?.empty ? [empty(holder, i.empty)] : []));
   const s = i.section;
   const view = document.getElementById('t-insights').content.cloneNode(true);
   translate(view);
   chart(part(view, 'chart'), s.chart);
+  // The chart's table alternative (the full page): one row per day, the bar's own words.
+  part(view, 'chart-table')?.append(...s.chart.bars.map((b) => {
+    const tr = document.createElement('tr');
+    tr.append(Object.assign(document.createElement('td'), { textContent: say(b.title) }));
+    return tr;
+  }));
   part(view, 'by-action').append(...s.by_action.map((a) => {
     const li = clone('t-share');
     li.dataset.id = a.action;
@@ -172,6 +196,8 @@ function draw(v) {
   slot('notice').replaceChildren(...notices(v.notice, v.rejected));
   put('team', v.team);
   put('resets', v.resets);
+  put('plan-line', v.plan_line);
+  put('available', v.available);
   for (const card of ['remaining', 'used', 'total', 'extra']) slot(card).textContent = v.cards ? number(v.cards[card]) : '–';
   topUp(v.top_up);
   put('cards-note', v.cards_note);
@@ -184,11 +210,23 @@ function draw(v) {
   slot('version').textContent = v.version;
 }
 
-/** What every message carries: the filters and the chosen pack. */
+/** A date input's day as the instant its local day starts (`next`: the day after). */
+function day(value, next) {
+  if (!value) return null;
+  const d = new Date(`${value}T00:00`);
+  if (next) d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}
+
+/** What every message carries: the filters (those this page has) and the chosen pack. */
 function choices() {
-  const value = (name) => root.querySelector(`[data-filter="${name}"]`).value || null;
+  const filter = {};
+  for (const el of root.querySelectorAll('[data-filter]')) {
+    const name = el.dataset.filter;
+    filter[name] = el.type === 'date' ? day(el.value, name === 'to') : (el.value.trim() || null);
+  }
   const pack = root.querySelector('input[name="pack"]:checked');
-  return { filter: { action: value('action'), member: value('member') }, pack: pack ? Number(pack.value) : null };
+  return { filter, pack: pack ? Number(pack.value) : null };
 }
 
 async function ask(type, extra = {}) {
@@ -222,11 +260,46 @@ async function refresh() {
 const ACTIONS = {
   retry: () => ask(MESSAGE.credits, { fetch: 'all' }),
   more: (el) => ask(MESSAGE.usage, { before: el.dataset.value }),
-  'top-up': () => ask(MESSAGE.pageTopUp),
+  'top-up': async () => {
+    await ask(MESSAGE.pageTopUp);
+    dialog?.close();
+  },
   dismiss: () => ask(MESSAGE.rejectionsSeen),
+  // The full page: Top Up's confirmation step, the CSV export, a member's history.
+  review: () => {
+    slot('top-up-after').textContent = root.querySelector('input[name="pack"]:checked')?.dataset.after ?? '';
+    dialog.showModal();
+  },
+  cancel: () => dialog.close(),
+  // The backend's GET /v1/usage.csv with the filters, saved as a file. The one request a
+  // page sends itself (the worker's settings give the backend and token): a file download
+  // is the page's, and it keeps the export out of the WASM (README, "WASM size").
+  export: async () => {
+    const { settings } = await chrome.runtime.sendMessage({ type: MESSAGE.state });
+    const backend = settings?.backend;
+    if (!backend) return;
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(choices().filter)) if (value) query.set(name === 'job' ? 'job_id' : name, value);
+    let body;
+    try {
+      const answer = await fetch(`${backend.url}/v1/usage.csv?${query}`, { headers: { Authorization: `Bearer ${backend.token}` } });
+      if (!answer.ok) throw new Error(String(answer.status));
+      body = await answer.blob();
+    } catch (e) {
+      return slot('status').textContent = chrome.i18n.getMessage('exportFailed', [String(e?.message ?? e)]);
+    }
+    const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(body), download: 'usage.csv' });
+    a.click();
+    URL.revokeObjectURL(a.href);
+  },
+  member: async (el) => {
+    root.querySelector('[data-filter="member"]').value = el.closest('[data-id]').dataset.id;
+    await ask(MESSAGE.usage);
+    document.getElementById('h-history').focus();
+  },
 };
 
-root.addEventListener('click', async (event) => {
+document.addEventListener('click', async (event) => {
   const el = event.target.closest('button[data-action]');
   if (!el) return;
   slot('status').textContent = '';
@@ -241,12 +314,12 @@ chrome.runtime.onMessage.addListener((message) => {
   if (message?.type === MESSAGE.refresh) refresh();
 });
 
-// Opened by the out-of-credits notice's Top Up (popup.html#top-up): the pack chooser, open.
+// Opened by the out-of-credits notice's Top Up (#top-up): the pack chooser, open.
 function openTopUp() {
-  const details = location.hash === '#top-up' && root.querySelector('details[data-id="top-up"]');
-  if (!details) return false;
-  details.open = true;
-  details.querySelector('summary').focus();
+  const chooser = location.hash === '#top-up' && root.querySelector('[data-id="top-up"]');
+  if (!chooser) return false;
+  chooser.open = true;
+  chooser.querySelector('summary, input, button').focus();
   return true;
 }
 

@@ -61,6 +61,7 @@ mod tests {
             "GET /v1/balance",
             "POST /v1/usage",
             "GET /v1/usage",
+            "GET /v1/usage.csv",
             "GET /v1/members",
             "PUT /v1/members/{member_id}/budget",
             "GET /v1/audit",

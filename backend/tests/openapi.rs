@@ -86,6 +86,8 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
             (Method::POST, "/v1/usage", Some(&owner), Some(vec![b' '; 1024 * 1024 + 1]), StatusCode::PAYLOAD_TOO_LARGE),
             (Method::GET, "/v1/usage?limit=2", Some(&owner), None, StatusCode::OK),
             (Method::GET, "/v1/usage?action=check_fit", Some(&owner), None, StatusCode::BAD_REQUEST),
+            (Method::GET, "/v1/usage?from=2026-11-01T00:00:00Z&to=2100-01-01T00:00:00Z", Some(&owner), None, StatusCode::OK),
+            (Method::GET, "/v1/usage.csv?from=soon", Some(&owner), None, StatusCode::BAD_REQUEST),
             (Method::GET, "/v1/members", Some(&owner), None, StatusCode::OK),
             (Method::GET, "/v1/audit?limit=1", Some(&owner), None, StatusCode::OK),
             (Method::GET, "/v1/audit", Some(&member), None, StatusCode::FORBIDDEN),
@@ -146,11 +148,14 @@ async fn the_document_lists_every_route_and_real_answers_fit_its_schemas() {
                 listed.insert(format!("{} {path}", method.to_uppercase()));
             }
         }
-        covered.extend(["GET /v1/openapi.json".to_owned(), "GET /metrics".to_owned()]);
+        covered.extend(["GET /v1/openapi.json".to_owned(), "GET /metrics".to_owned(), "GET /v1/usage.csv".to_owned()]);
         assert_eq!(listed, covered);
         let metrics = app.http.get(app.url("/metrics")).send().await.unwrap();
         assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
         assert!(doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"]["application/openmetrics-text"].is_object());
+        let csv = app.http.get(app.url("/v1/usage.csv")).bearer_auth(&owner).send().await.unwrap();
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(doc["paths"]["/v1/usage.csv"]["get"]["responses"]["200"]["content"]["text/csv"].is_object());
     })
     .await;
 }

@@ -20,6 +20,7 @@ pub mod plan;
 pub mod recognition;
 pub mod refusal;
 pub mod topup;
+pub mod usage_csv;
 
 pub use action::{Action, PriceTable};
 pub use cycle::{Cycle, Timestamp};

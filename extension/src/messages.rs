@@ -9,14 +9,14 @@
 //! | `content:hello {}` | [`View`]: badge, problem, container marker |
 //! | `content:describe {url, candidates: [Candidate]}` | [`Described`](credits_core::client::Described): a directive or null per candidate, same order |
 //! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | [`View`] once the event is stored |
-//! | `content:top-up {}` | `{}`: the worker opened the top-up page |
+//! | `content:top-up {}` | `{}`: the worker opened the credits page at Top Up (the out-of-credits notice's Top Up, a click on the page badge) |
 //! | `page:state {}` | [`PageState`]: settings, badge and outbox state (the options page, the tests) |
 //! | `page:settings-save {settings}` | [`PageState`] or an error (nothing changed) |
 //! | `page:check-connection {}` | `{me}` (the backend's `GET /v1/me` object) or `{me: null, error}` |
 //! | `page:sync-now {}` | [`PageState`] after a sync and balance refresh |
 //! | `page:rejections-seen {}` | [`PageState`] |
 //! | `page:version {}` | `{version}` |
-//! | `page:credits {fetch?: "none"\|"stale"\|"all", filter?: {action, member}, pack?}` | the popup's view model ([`crate::popup::Popup`]). `none` draws what the worker knows, `stale` (default) first refetches the popup's figures if a sync has learnt a newer balance since, `all` syncs and refetches everything (popup opened, Retry). `filter` filters the history, `pack` keeps the chosen pack |
+//! | `page:credits {fetch?: "none"\|"stale"\|"all", filter?: {action, member, job, from, to}, pack?}` | the popup's view model ([`crate::popup::Popup`]). `none` draws what the worker knows, `stale` (default) first refetches the popup's figures if a sync has learnt a newer balance since, `all` syncs and refetches everything (popup opened, Retry). `filter` filters the history, `pack` keeps the chosen pack |
 //! | `page:usage {filter?, before?}` | `{history}` ([`crate::popup::History`]): the first page with these filters, or, with the `next_before` cursor as `before`, the next one, added below |
 //! | `page:top-up {pack, filter?}` | the whole view model after `POST /v1/topups` of that pack (owners; id from `crypto.randomUUID()`, reused when the answer was lost), with a `status`; the balance is learnt, saved and broadcast |
 //! | pushed `worker:refresh {view}` | to every Upwork tab and extension page after any change of the balance, outbox, settings or rules: redraw the badge, describe the controls again (the popup asks `page:credits` again) |

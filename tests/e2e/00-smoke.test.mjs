@@ -39,7 +39,7 @@ test('the service worker answers with the WASM version, and an extension page ru
 test('the content script runs on an Upwork page whose CSP forbids WASM', async () => {
   const page = await browser.context.newPage();
   await page.goto(upworkUrl('/nx/find-work/'));
-  assert.equal(await waitForContentScript(page), '–', 'not set up yet: no balance');
+  assert.equal(await waitForContentScript(page), 'Not connected', 'not set up yet: no balance, said in words');
   // The fixture really is strict: the page itself cannot compile WASM.
   const pageWasm = await page.evaluate(() =>
     WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'compiled', (e) => e.name));

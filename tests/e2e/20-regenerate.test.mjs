@@ -36,7 +36,7 @@ const regenerateWarning = async () =>
     .find((c) => c.control.expect === 'cover_letter:regenerate').warning;
 
 async function waitForWarning(used) {
-  const want = `Regenerating uses 1 credit more. This job has used ${used} credit${used === 1 ? '' : 's'} this cycle.`;
+  const want = `This reroll costs 1 credit. All actions on this job so far this cycle: ${used} credit${used === 1 ? '' : 's'}.`;
   const deadline = Date.now() + 15_000;
   let last;
   while ((last = await regenerateWarning()) !== want) {
@@ -82,7 +82,7 @@ test('with the confirmation option, a reroll waits for "Regenerate" and then cou
   const runsBefore = await coverLetterRuns();
   await regenerate().click();
   const notice = page.locator('upwex-credits-notice');
-  await notice.getByText('This job has used 5 credits this cycle.', { exact: false }).waitFor();
+  await notice.getByText('All actions on this job so far this cycle: 5 credits.', { exact: false }).waitFor();
   await screenshot(page, 'regenerate-confirm');
   // Held: Upwex did not regenerate, nothing was recorded.
   assert.equal(await coverLetterRuns(), runsBefore);
@@ -115,7 +115,7 @@ test('the older hex job id form lands in the usage row (job page, icon-only Job 
   assert.equal(rows[0].job_id, '~0133110211e88e3a06');
   // Its Regenerate (named by aria-labelledby) takes the widget's action.
   const regen = await waitForChips(job, (list) => list.some((c) => c.control.expect === 'job_assistant:regenerate'));
-  assert.match(regen.find((c) => c.control.expect === 'job_assistant:regenerate').warning, /This job has used 1 credit this cycle/);
+  assert.match(regen.find((c) => c.control.expect === 'job_assistant:regenerate').warning, /All actions on this job so far this cycle: 1 credit\./);
   // The aria-disabled "Write Cover Letter" teaser is not labelled.
   assert.ok(!regen.some((c) => c.control.expect === 'none'));
   await job.close();

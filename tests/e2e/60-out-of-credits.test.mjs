@@ -53,7 +53,7 @@ test('with nothing to spend, a click shows the notice and counts nothing', async
   await notice.getByRole('button', { name: 'Top Up' }).click();
   const topUp = await opened;
   await topUp.waitForLoadState();
-  assert.match(topUp.url(), /extension\/popup\.html#top-up$/);
+  assert.match(topUp.url(), /extension\/credits\.html#top-up$/);
   await topUp.close();
 });
 

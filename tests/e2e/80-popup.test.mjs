@@ -238,7 +238,7 @@ test('screenshots of the popup in light and dark', async () => {
     reached.push(el);
   }
   assert.deepEqual(reached.slice(0, 3).map((r) => r.name), ['Top Up', 'Filter by action', 'Filter by member']);
-  assert.deepEqual(reached.slice(-2).map((r) => r.name), ['Show more', 'Options'], 'rows\' job links, Show more, then the footer');
+  assert.deepEqual(reached.slice(-3).map((r) => r.name), ['Show more', 'Options', 'Open the full page'], 'rows\' job links, Show more, then the footer');
   assert.ok(reached.every((r) => r.outline === 'solid'), JSON.stringify(reached));
   await popup.close();
   assert.deepEqual(browser.errors, []);

@@ -338,6 +338,9 @@ pub struct UsageFilter {
     pub before: Option<(Timestamp, String)>,
     /// Only rows recorded at or after this instant.
     pub since: Option<Timestamp>,
+    /// Only rows that occurred in `[from, to)` (the history's date range).
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
 }
 
 #[derive(FromRow)]
@@ -396,6 +399,12 @@ pub async fn usage_rows(c: Conn<'_>, team: &str, f: &UsageFilter, limit: u32) ->
         }
         if let Some(since) = f.since {
             q.push(" AND e.recorded_at >= ").push_bind(ms(since));
+        }
+        if let Some(from) = f.from {
+            q.push(" AND e.occurred_at >= ").push_bind(ms(from));
+        }
+        if let Some(to) = f.to {
+            q.push(" AND e.occurred_at < ").push_bind(ms(to));
         }
         if let Some((at, id)) = &f.before {
             q.push(" AND (e.recorded_at < ").push_bind(ms(*at));

@@ -11,6 +11,7 @@ mod members;
 mod rules;
 mod topups;
 mod usage;
+mod usage_csv;
 
 use axum::Extension;
 use axum::extract::DefaultBodyLimit;
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::get))
         .routes(routes!(balance::get))
         .routes(routes!(usage::post, usage::list))
+        .routes(routes!(usage_csv::get))
         .routes(routes!(members::list))
         .routes(routes!(budget::put))
         .routes(routes!(audit::list))

@@ -44,20 +44,26 @@ pub async fn post(State(app): State<AppState>, Auth { who, .. }: Auth, body: Res
 /// Query parameters of `GET /v1/usage`; read as text so a bad value gets our own 400.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct UsageQuery {
+pub(crate) struct UsageQuery {
     /// Rows per page: default 50, larger values capped at 200.
     #[param(value_type = Option<u32>, minimum = 1)]
-    limit: Option<String>,
+    pub(crate) limit: Option<String>,
     /// The `next_before` of the previous page.
-    before: Option<String>,
+    pub(crate) before: Option<String>,
     /// Only this action (`cover_letter`, ...).
     #[param(value_type = Option<Action>)]
-    action: Option<String>,
+    pub(crate) action: Option<String>,
     /// Only this member's rows (a member id).
     #[param(format = Uuid)]
-    member: Option<String>,
+    pub(crate) member: Option<String>,
     /// Only this job's rows (`~0...`).
-    job_id: Option<String>,
+    pub(crate) job_id: Option<String>,
+    /// Only rows that occurred at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub(crate) from: Option<String>,
+    /// Only rows that occurred before this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub(crate) to: Option<String>,
 }
 
 fn invalid(message: String) -> ApiError {
@@ -89,8 +95,12 @@ pub(super) fn parse_limit(text: Option<&str>) -> Result<u32, ApiError> {
     Ok(n.min(u64::from(MAX_LIMIT)) as u32)
 }
 
+fn instant(name: &str, text: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+    text.map(|t| t.parse().map_err(|_| invalid(format!("{name} must be an RFC 3339 instant, got {t:?}")))).transpose()
+}
+
 impl UsageQuery {
-    fn filter(&self) -> Result<(UsageFilter, u32), ApiError> {
+    pub(crate) fn filter(&self) -> Result<(UsageFilter, u32), ApiError> {
         let limit = parse_limit(self.limit.as_deref())?;
         let action = match &self.action {
             None => None,
@@ -108,13 +118,14 @@ impl UsageQuery {
             None => None,
             Some(c) => Some(parse_cursor(c).ok_or_else(|| ApiError::new(ErrorCode::InvalidCursor, "before is not a cursor this server gave out"))?),
         };
-        Ok((UsageFilter { action, member_id, job_id, before, since: None }, limit))
+        let (from, to) = (instant("from", self.from.as_deref())?, instant("to", self.to.as_deref())?);
+        Ok((UsageFilter { action, member_id, job_id, before, since: None, from, to }, limit))
     }
 }
 
 #[utoipa::path(get, path = "/v1/usage", operation_id = "list_usage", tag = "credits", security(("bearer" = [])), params(UsageQuery),
     responses((status = 200, description = "Newest first; refunded rows included and marked", body = UsagePage),
-        (status = 400, description = "A bad limit, cursor, action, member or job id", body = ErrorBody),
+        (status = 400, description = "A bad limit, cursor, action, member, job id, from or to", body = ErrorBody),
         (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,

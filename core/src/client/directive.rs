@@ -26,7 +26,7 @@ pub struct Directive {
     pub blocked: bool,
 }
 
-/// "Regenerating uses `cost` more. This job has used `job_used` this cycle."
+/// "This reroll costs `cost`. All actions on this job so far this cycle: `job_used`."
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegenerateWarning {
     pub cost: u32,

@@ -34,6 +34,23 @@ pub fn resets(p: Option<&Projection>, plan: Option<Plan>) -> Option<Msg> {
     })
 }
 
+/// The headline: the page badge's number (what can be spent now), its parts named.
+pub fn available(p: Option<&Projection>) -> Option<Msg> {
+    p.map(|p| msg_with("availableNow", vec![number(p.spendable), number(p.remaining), number(p.extra)]))
+}
+
+/// "Pro · 3 seats · 750 credits a month".
+pub fn plan_line(p: Option<&Projection>, plan: Option<Plan>, seats: Option<u32>) -> Option<Msg> {
+    let (p, plan, seats) = (p?, plan?, seats?);
+    let name = match plan {
+        Plan::Trial => "planTrial",
+        Plan::Lite => "planLite",
+        Plan::Pro => "planPro",
+        Plan::Max => "planMax",
+    };
+    Some(msg_with(if seats == 1 { "planLineOne" } else { "planLine" }, vec![Sub::Msg(msg(name)), number(u64::from(seats)), number(p.total)]))
+}
+
 /// Under the cards: how many of this browser's clicks the figures already count but the
 /// backend has not heard of yet.
 pub fn note(p: Option<&Projection>) -> Option<Msg> {
@@ -51,6 +68,8 @@ pub struct TopUp {
     /// Empty for members.
     pub packs: Vec<Pack>,
     pub owner_only: bool,
+    /// The backend cannot be reached: the chooser is shown, its button disabled.
+    pub disabled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -58,16 +77,20 @@ pub struct Pack {
     pub credits: u64,
     pub label: Msg,
     pub chosen: bool,
+    /// The confirmation: what Extra Credits and the credits available now become.
+    pub after: Option<Msg>,
 }
 
 /// Nothing while `me` is unknown. `choice` keeps the pack chosen before a redraw.
-pub fn top_up(me: Option<&Me>, packs: &[u64], choice: Option<u64>) -> Option<TopUp> {
+pub fn top_up(me: Option<&Me>, packs: &[u64], choice: Option<u64>, p: Option<&Projection>, disabled: bool) -> Option<TopUp> {
     let me = me?;
     if me.role != Role::Owner {
-        return Some(TopUp { packs: Vec::new(), owner_only: true });
+        return Some(TopUp { packs: Vec::new(), owner_only: true, disabled });
     }
     let chosen = choice.filter(|c| packs.contains(c)).or(packs.first().copied());
-    Some(TopUp { packs: packs.iter().map(|&n| Pack { credits: n, label: credits(n), chosen: Some(n) == chosen }).collect(), owner_only: false })
+    let after = |n: u64| p.map(|p| msg_with("topUpAfter", vec![Sub::Msg(credits(n)), number(p.extra + n), number(p.spendable + n)]));
+    let packs = packs.iter().map(|&n| Pack { credits: n, label: credits(n), chosen: Some(n) == chosen, after: after(n) }).collect();
+    Some(TopUp { packs, owner_only: false, disabled })
 }
 
 #[cfg(test)]
@@ -108,6 +131,10 @@ mod tests {
         assert_eq!(resets(None, None), None);
         assert_eq!(t.say_opt(note(Some(&p)).as_ref()), "Includes 2 actions waiting to sync.");
         assert_eq!(t.say_opt(note(Some(&Projection { pending: 1, ..p.clone() })).as_ref()), "Includes 1 action waiting to sync.");
+        assert_eq!(t.say_opt(available(Some(&p)).as_ref()), "Available now: 1,200 credits (200 monthly left + 1,000 Extra)");
+        assert_eq!(t.say_opt(plan_line(Some(&p), Some(Plan::Pro), Some(3)).as_ref()), "Pro · 3 seats · 250 credits a month");
+        assert_eq!(t.say_opt(plan_line(Some(&p), Some(Plan::Lite), Some(1)).as_ref()), "Lite · 1 seat · 250 credits a month");
+        assert_eq!(plan_line(Some(&p), None, Some(1)), None);
         assert_eq!(note(Some(&Projection { pending: 0, ..p })), None);
     }
 
@@ -115,13 +142,16 @@ mod tests {
     fn top_up_is_for_owners() {
         let t = Catalog::en();
         let packs = [100, 500, 1000];
-        let owner = top_up(Some(&me(Role::Owner)), &packs, Some(500)).unwrap();
+        let p = projection();
+        let owner = top_up(Some(&me(Role::Owner)), &packs, Some(500), Some(&p), false).unwrap();
+        assert_eq!(t.say_opt(owner.packs[1].after.as_ref()), "Add 500 credits: Extra Credits become 1,500 and 1,700 credits are available now.");
+        assert!(top_up(Some(&me(Role::Owner)), &packs, None, None, true).unwrap().disabled);
         assert_eq!(owner.packs.iter().map(|p| t.say(&p.label)).collect::<Vec<_>>(), ["100 credits", "500 credits", "1,000 credits"]);
         assert_eq!(owner.packs.iter().filter(|p| p.chosen).map(|p| p.credits).collect::<Vec<_>>(), [500]);
         assert!(!owner.owner_only);
-        assert!(top_up(Some(&me(Role::Owner)), &packs, Some(7)).unwrap().packs[0].chosen, "an unknown choice: the first pack");
-        let member = top_up(Some(&me(Role::Member)), &packs, None).unwrap();
+        assert!(top_up(Some(&me(Role::Owner)), &packs, Some(7), None, false).unwrap().packs[0].chosen, "an unknown choice: the first pack");
+        let member = top_up(Some(&me(Role::Member)), &packs, None, None, false).unwrap();
         assert!(member.owner_only && member.packs.is_empty());
-        assert_eq!(top_up(None, &packs, None), None);
+        assert_eq!(top_up(None, &packs, None, None, false), None);
     }
 }

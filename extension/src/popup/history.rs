@@ -19,11 +19,18 @@ pub struct Filter {
     pub action: Option<Action>,
     /// A member id.
     pub member: Option<String>,
+    /// A job id (the credits page).
+    pub job: Option<String>,
+    /// The date range (RFC 3339 instants, `to` excluded; the credits page): passed to the
+    /// backend, which filters; the outbox's few events are not filtered by date.
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 impl Filter {
-    fn keeps(&self, action: Action, member_id: Option<&str>) -> bool {
-        self.action.is_none_or(|a| a == action) && self.member.as_deref().is_none_or(|m| Some(m) == member_id)
+    fn keeps(&self, action: Action, member_id: Option<&str>, job: Option<&str>) -> bool {
+        let same = |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == got);
+        self.action.is_none_or(|a| a == action) && same(&self.member, member_id) && same(&self.job, job)
     }
 }
 
@@ -86,15 +93,19 @@ pub fn merge<'a>(
     };
     let mut out: Vec<Entry> = Vec::new();
     if page.first {
-        let waiting = pending.iter().rev().filter(|e| filter.keeps(e.action, me_id));
+        let waiting = pending.iter().rev().filter(|e| filter.keeps(e.action, me_id, e.job_id.as_deref()));
         out.extend(waiting.map(|e| outbox(e, -i64::from(prices.cost(e.action)), Status::Pending)));
     }
     let newest = rows.first().map(|r| r.occurred_at);
     let oldest = rows.last().map(|r| r.occurred_at);
     let on_this_page = |t: Timestamp| (page.first || newest.is_some_and(|n| t <= n)) && (page.last || oldest.is_some_and(|o| t > o));
-    let mut refused = rejected.iter().rev().filter(|r| filter.keeps(r.event.action, me_id) && on_this_page(r.event.occurred_at)).peekable();
+    let mut refused = rejected
+        .iter()
+        .rev()
+        .filter(|r| filter.keeps(r.event.action, me_id, r.event.job_id.as_deref()) && on_this_page(r.event.occurred_at))
+        .peekable();
     // Rows are filtered here too: a cached unfiltered page shown with filters set.
-    for r in rows.iter().filter(|r| filter.keeps(r.action, Some(&r.member_id))) {
+    for r in rows.iter().filter(|r| filter.keeps(r.action, Some(&r.member_id), r.job_id.as_deref())) {
         while let Some(x) = refused.next_if(|x| x.event.occurred_at > r.occurred_at) {
             out.push(outbox(&x.event, 0, Status::Rejected(x.reason)));
         }
@@ -299,9 +310,9 @@ mod tests {
         let me = me();
         let prices = PriceTable::default();
         let page = Page { first: true, last: true };
-        let answers = Filter { action: Some(Action::Answer), member: None };
+        let answers = Filter { action: Some(Action::Answer), ..Filter::default() };
         assert_eq!(ids(&merge(&rows, &pending, &[], &answers, page, Some(&me), &prices)), [10, 1]);
-        let bo = Filter { action: None, member: Some("m-Bo".into()) };
+        let bo = Filter { member: Some("m-Bo".into()), ..Filter::default() };
         assert_eq!(ids(&merge(&rows, &pending, &[], &bo, page, Some(&me), &prices)), [1], "pending clicks are Ana's");
     }
 
@@ -339,7 +350,7 @@ mod tests {
     #[test]
     fn filters() {
         let t = Catalog::en();
-        let f = Filter { action: Some(Action::Answer), member: Some("m-Bo".into()) };
+        let f = Filter { action: Some(Action::Answer), member: Some("m-Bo".into()), ..Filter::default() };
         let view = super::filters(&f, &[("m-Ana", "Ana"), ("m-Bo", "Bo")]);
         let say = |c: &Choice| match &c.label {
             Sub::Msg(m) => t.say(m),

@@ -59,6 +59,7 @@ pub struct Input<'a> {
     pub tone: Tone,
     pub projection: Option<&'a Projection>,
     pub plan: Option<Plan>,
+    pub seats: Option<u32>,
     pub me: Option<&'a Me>,
     pub members: Option<&'a [MemberUsage]>,
     pub insights: Option<&'a Insights>,
@@ -95,6 +96,10 @@ pub struct Popup {
     pub rejected: Option<notice::Rejected>,
     pub team: Option<Msg>,
     pub resets: Option<Msg>,
+    /// "Pro · 3 seats · 750 credits a month".
+    pub plan_line: Option<Msg>,
+    /// The badge's number, its parts named.
+    pub available: Option<Msg>,
     /// None: "–" on every card.
     pub cards: Option<cards::Cards>,
     pub top_up: Option<cards::TopUp>,
@@ -168,8 +173,10 @@ pub fn credits(i: &Input) -> Popup {
         rejected: notice::rejected(&i.outbox.rejected, i.outbox.rejected_unseen),
         team: i.me.filter(|_| figures).map(|m| msg_with("teamLine", vec![text::text(&m.name), text::text(&m.team_name)])),
         resets: cards::resets(p, i.plan),
+        plan_line: cards::plan_line(p, i.plan, i.seats),
+        available: cards::available(p),
         cards: cards::values(p),
-        top_up: if figures { cards::top_up(i.me, i.packs, i.pack) } else { None },
+        top_up: if figures { cards::top_up(i.me, i.packs, i.pack, p, state == State::Unreachable) } else { None },
         cards_note: cards::note(p),
         ages: AgeLines { cards: age(i.ages.balance), history: age(i.ages.usage), members: age(i.ages.members), insights: age(i.ages.insights) },
         filters: figures.then(|| history::filters(i.filter, &names)),

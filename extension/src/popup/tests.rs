@@ -99,6 +99,7 @@ fn input(f: &Fixture) -> Input<'_> {
         tone: Tone::Green,
         projection: Some(&f.projection),
         plan: Some(Plan::Pro),
+        seats: Some(3),
         me: Some(&f.me),
         members: Some(&f.members),
         insights: Some(&f.insights),
@@ -191,7 +192,7 @@ fn a_member_sees_who_can_top_up_and_nothing_loaded_shows_placeholders() {
 #[test]
 fn more_history_is_appended_with_the_filters_applied() {
     let f = fixture();
-    let filter = Filter { action: Some(Action::Answer), member: None };
+    let filter = Filter { action: Some(Action::Answer), ..Filter::default() };
     let first = history_page(&Input { filter: &filter, ..input(&f) }, true);
     assert_eq!(statuses(&first), ["pending"], "only Answer: the pending click; the cached rows are Cover Letters");
     let later = history_page(&input(&f), false);

@@ -167,18 +167,29 @@ async fn refresh(backend: &Backend, with_me: bool) {
     let _ = chrome::storage_set(&object(&[(KEY, stored.into())])).await;
 }
 
-/// One page of history with the filters: `GET /v1/usage?limit=50&action=&member=&before=`.
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// One page of history with the filters: `GET /v1/usage?limit=50&...&before=`.
 async fn usage_page(backend: &Backend, filter: &Filter, before: Option<&str>) -> Result<UsagePage, HttpError> {
     let mut query = format!("/v1/usage?limit={PAGE}");
-    let encode = |s: &str| String::from(js_sys::encode_uri_component(s));
     if let Some(a) = filter.action {
-        query.push_str(&format!("&action={}", a.code()));
+        query.push_str("&action=");
+        query.push_str(a.code());
     }
-    if let Some(m) = &filter.member {
-        query.push_str(&format!("&member={}", encode(m)));
-    }
-    if let Some(b) = before {
-        query.push_str(&format!("&before={}", encode(b)));
+    // The parameters' names, then the encoded values: one loop, one copy of the code.
+    for (name, value) in [
+        ("&member=", &filter.member),
+        ("&job_id=", &filter.job),
+        ("&from=", &filter.from),
+        ("&to=", &filter.to),
+        ("&before=", &before.map(str::to_owned)),
+    ] {
+        if let Some(v) = value {
+            query.push_str(name);
+            query.push_str(&encode(v));
+        }
     }
     http::read(&http::get(backend, &query).await?, "GET /v1/usage")
 }
@@ -199,6 +210,7 @@ fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_
                 tone: badge.tone,
                 projection: projection.as_ref(),
                 plan: s.outbox.balance.as_ref().map(|b| b.balance.plan),
+                seats: s.outbox.balance.as_ref().map(|b| b.balance.seats),
                 me: c.me.as_ref().filter(|_| mine).map(|k| &k.value),
                 members: c.members.as_ref().filter(|_| mine).map(|k| k.value.as_slice()),
                 insights: c.insights.as_ref().filter(|_| mine).map(|k| &k.value),
