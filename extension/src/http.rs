@@ -30,11 +30,13 @@ extern "C" {
 pub struct HttpError {
     pub kind: SyncErrorKind,
     pub message: String,
+    /// `Retry-After` in seconds, when the backend said how long to wait (429, 503).
+    pub retry_after_secs: Option<u32>,
 }
 
 impl HttpError {
     fn new(kind: SyncErrorKind, message: impl Into<String>) -> Self {
-        HttpError { kind, message: message.into() }
+        HttpError { kind, message: message.into(), retry_after_secs: None }
     }
 }
 
@@ -67,11 +69,13 @@ async fn send(backend: &Backend, method: &str, path_and_query: &str, body: Optio
     answer.dyn_into::<Response>().map_err(|_| HttpError::new(SyncErrorKind::Backend, "fetch answered something that is not a Response"))
 }
 
-/// One request's answer: the status, the JSON body if there was one, and the ETag.
+/// One request's answer: the status, the JSON body if there was one, the ETag and the
+/// `Retry-After` seconds.
 struct Answer {
     status: u16,
     body: Option<JsValue>,
     etag: Option<String>,
+    retry_after_secs: Option<u32>,
 }
 
 /// Sends one request and reads its JSON body. Not generic, so one copy of this async code
@@ -80,6 +84,8 @@ async fn exchange(backend: &Backend, method: &str, path_and_query: &str, body: O
     let response = send(backend, method, path_and_query, body, etag).await?;
     let status = response.status();
     let etag = response.headers().get("ETag").ok().flatten();
+    // Only the delta-seconds form: the service sends no HTTP dates.
+    let retry_after_secs = response.headers().get("Retry-After").ok().flatten().and_then(|v| v.trim().parse().ok());
     let body = if status == 304 {
         None
     } else {
@@ -92,7 +98,7 @@ async fn exchange(backend: &Backend, method: &str, path_and_query: &str, body: O
             Err(_) => None,
         }
     };
-    Ok(Answer { status, body, etag })
+    Ok(Answer { status, body, etag, retry_after_secs })
 }
 
 /// The answer read into `T` when the status is 2xx, else the error it describes.
@@ -120,7 +126,7 @@ fn status_error(answer: &Answer) -> Option<HttpError> {
         _ => "no details".to_owned(),
     };
     let kind = if status == 401 { SyncErrorKind::Unauthorized } else { SyncErrorKind::Backend };
-    Some(HttpError::new(kind, format!("the backend answered {status} ({detail})")))
+    Some(HttpError { retry_after_secs: answer.retry_after_secs, ..HttpError::new(kind, format!("the backend answered {status} ({detail})")) })
 }
 
 /// `POST /v1/usage`.

@@ -108,6 +108,8 @@ pub enum Event {
         seq: u64,
         kind: SyncErrorKind,
         message: String,
+        /// The backend's `Retry-After` (a 429 or a 503), in seconds: no retry before it.
+        retry_after_secs: Option<u32>,
     },
     /// The retry timer ([`Effect::RetryAt`]) went off.
     Timer,
@@ -265,7 +267,9 @@ impl Worker {
                 }
             }
             Event::Answered { seq, answer } if seq == self.seq && self.syncing() => self.answered(answer, now, jitter, &mut fx),
-            Event::Failed { seq, kind, message } if seq == self.seq && self.syncing() => self.failed(kind, message, now, jitter, &mut fx),
+            Event::Failed { seq, kind, message, retry_after_secs } if seq == self.seq && self.syncing() => {
+                self.failed(kind, message, retry_after_secs, now, jitter, &mut fx)
+            }
             Event::Answered { .. } | Event::Failed { .. } => {} // stale: another backend's, or abandoned
         }
         fx
@@ -336,7 +340,7 @@ impl Worker {
                 if self.outbox.pending.len() == before {
                     // An answer for none of the batch's events: sending it again at once
                     // would loop; back off as after any backend error.
-                    return self.failed_as(Phase::Posting, SyncErrorKind::Backend, "unexpected_usage_answer".into(), now, jitter, fx);
+                    return self.failed_as(Phase::Posting, SyncErrorKind::Backend, "unexpected_usage_answer".into(), None, now, jitter, fx);
                 }
                 fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
                 self.post_or_balance(now, fx);
@@ -379,16 +383,27 @@ impl Worker {
         }
     }
 
-    fn failed(&mut self, kind: SyncErrorKind, message: String, now: Timestamp, jitter: f64, fx: &mut Vec<Effect>) {
+    fn failed(&mut self, kind: SyncErrorKind, message: String, retry_after_secs: Option<u32>, now: Timestamp, jitter: f64, fx: &mut Vec<Effect>) {
         let phase = std::mem::take(&mut self.phase);
-        self.failed_as(phase, kind, message, now, jitter, fx);
+        self.failed_as(phase, kind, message, retry_after_secs, now, jitter, fx);
     }
 
-    fn failed_as(&mut self, phase: Phase, kind: SyncErrorKind, message: String, now: Timestamp, jitter: f64, fx: &mut Vec<Effect>) {
+    #[allow(clippy::too_many_arguments)]
+    fn failed_as(
+        &mut self,
+        phase: Phase,
+        kind: SyncErrorKind,
+        message: String,
+        retry_after_secs: Option<u32>,
+        now: Timestamp,
+        jitter: f64,
+        fx: &mut Vec<Effect>,
+    ) {
         match phase {
             // Nothing leaves the outbox; the next try waits longer.
             Phase::Posting | Phase::Balance | Phase::Idle => {
-                self.outbox.failed(kind, message, now, jitter);
+                let retry_after = retry_after_secs.map(|s| chrono::Duration::seconds(i64::from(s)));
+                self.outbox.failed_after(kind, message, now, jitter, retry_after);
                 fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
                 self.schedule_retry(fx);
                 self.end(now, fx);

@@ -153,7 +153,7 @@ fn a_failure_backs_off_saves_and_schedules_one_retry() {
     w.step(Event::Click(ev(1)), t0(), 0.0);
     let fx = w.step(Event::Click(ev(2)), t0(), 0.0);
     assert_eq!(fetch(&fx), None);
-    let fx = w.step(Event::Failed { seq: w.seq, kind: SyncErrorKind::Network, message: "offline".into() }, t0(), 0.0);
+    let fx = w.step(Event::Failed { seq: w.seq, kind: SyncErrorKind::Network, message: "offline".into(), retry_after_secs: None }, t0(), 0.0);
     let at = t0() + Duration::seconds(1);
     // Failed, saved, shown; the pending "again" reruns and stops at the backoff.
     assert_eq!(fx, [Effect::Save(vec![Stored::Outbox]), Effect::Broadcast, Effect::RetryAt(at)]);
@@ -162,6 +162,23 @@ fn a_failure_backs_off_saves_and_schedules_one_retry() {
     assert_eq!(w.step(Event::Alarm, t0(), 0.0), [], "in backoff, the retry already set");
     let (_, req) = fetch(&w.step(Event::Timer, at, 0.0)).unwrap();
     assert!(matches!(req, Request::PostUsage(_)));
+}
+
+#[test]
+fn a_retry_after_from_the_backend_is_honoured_and_loses_nothing() {
+    let mut w = worker();
+    w.step(Event::Click(ev(1)), t0(), 0.0);
+    let fx = w.step(Event::Failed { seq: w.seq, kind: SyncErrorKind::Backend, message: "429".into(), retry_after_secs: Some(120) }, t0(), 0.0);
+    let at = t0() + Duration::seconds(120);
+    assert_eq!(fx, [Effect::Save(vec![Stored::Outbox]), Effect::Broadcast, Effect::RetryAt(at)], "not the 1 s backoff");
+    assert_eq!(w.outbox.pending.len(), 1, "nothing lost");
+    assert_eq!(fetch(&w.step(Event::Timer, at - Duration::seconds(1), 0.0)), None, "not before the backend's moment");
+    assert!(matches!(fetch(&w.step(Event::Timer, at, 0.0)).unwrap().1, Request::PostUsage(_)));
+    // A shorter Retry-After than the backoff does not shorten the backoff.
+    let mut w = worker();
+    w.step(Event::Click(ev(1)), t0(), 0.0);
+    w.step(Event::Failed { seq: w.seq, kind: SyncErrorKind::Backend, message: "503".into(), retry_after_secs: Some(0) }, t0(), 0.0);
+    assert_eq!(w.outbox.next_attempt_at, Some(t0() + Duration::seconds(1)));
 }
 
 #[test]
@@ -197,7 +214,7 @@ fn a_job_count_is_fetched_once_and_a_failed_one_not_before_a_minute() {
     let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::JobUsage(JOB.into()));
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "being fetched");
-    let fx = w.step(Event::Failed { seq, kind: SyncErrorKind::Network, message: "x".into() }, t0(), 0.5);
+    let fx = w.step(Event::Failed { seq, kind: SyncErrorKind::Network, message: "x".into(), retry_after_secs: None }, t0(), 0.5);
     assert_eq!(fx, [], "a job count failing is not a sync failure");
     assert!(w.outbox.last_error.is_none());
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0() + Duration::seconds(JOB_RETRY_SECS - 1)).1, []);
@@ -442,9 +459,9 @@ proptest! {
                         Step::Deliver => Event::Answered { seq, answer: server.answer(&request, now) },
                         Step::AnswerLost => {
                             server.answer(&request, now);
-                            Event::Failed { seq, kind: SyncErrorKind::Network, message: "lost".into() }
+                            Event::Failed { seq, kind: SyncErrorKind::Network, message: "lost".into(), retry_after_secs: None }
                         }
-                        _ => Event::Failed { seq, kind: SyncErrorKind::Network, message: "lost".into() },
+                        _ => Event::Failed { seq, kind: SyncErrorKind::Network, message: "lost".into(), retry_after_secs: None },
                     };
                     shell.run(event, now);
                 }

@@ -152,7 +152,7 @@ async fn refresh(backend: &Backend, with_me: bool) {
                 let entry = object(&[("at", (at.timestamp_millis() as f64).into()), ("value", value.clone())]);
                 let _ = js_sys::Reflect::set(&raw, &(*name).into(), &entry);
             } else if error.is_none() {
-                error = Some(HttpError { kind: SyncErrorKind::Backend, message: format!("unexpected answer for {name}") });
+                error = Some(HttpError { kind: SyncErrorKind::Backend, message: format!("unexpected answer for {name}"), retry_after_secs: None });
             }
         }
         match error {

@@ -54,7 +54,7 @@ pub async fn execute(effects: Vec<Effect>) -> Result<(), JsValue> {
                 };
                 spawn(match outcome {
                     Ok(answer) => Event::Answered { seq, answer },
-                    Err(e) => Event::Failed { seq, kind: e.kind, message: e.message },
+                    Err(e) => Event::Failed { seq, kind: e.kind, message: e.message, retry_after_secs: e.retry_after_secs },
                 });
             }),
             Effect::RetryAt(at) => retry_at(at),
