@@ -305,7 +305,7 @@ async fn run(cli: Cli) -> anyhow::Result<Option<String>> {
                     c.trim().parse::<u64>().map_err(|_| refused(ErrorCode::InvalidCredits, format!("credits must be a whole number from 0, got {c}")))
                 })
                 .transpose()?;
-            json(&credits_backend::budgets::set_budget(&store, None, &member, credits, now, &cfg).await?)?
+            json(&credits_backend::budgets::set_budget(&store, None, None, &member, credits, now, &cfg).await?)?
         }
         Command::Topup { team, credits } => {
             let credits = credits.trim().parse::<u64>().map_err(|_| {

@@ -35,6 +35,26 @@ async fn all_entries(app: &TestApp, owner: &str, limit: u32) -> Vec<Value> {
 }
 
 #[tokio::test]
+async fn a_budget_change_is_recorded_with_who_and_before_and_after() {
+    on_each_engine(async |app: &TestApp| {
+        let team = app.team(Plan::Pro, 2).await;
+        let (owner_id, owner) = app.member(&team, "Olena", Role::Owner).await;
+        let (member_id, _) = app.member(&team, "Taras", Role::Member).await;
+        let path = format!("/v1/members/{member_id}/budget");
+        let body = serde_json::to_vec(&json!({ "credits": 40 })).unwrap();
+        assert_eq!(app.call(reqwest::Method::PUT, &path, Some(&owner), Some(body)).await.0, StatusCode::OK);
+        credits_backend::budgets::set_budget(&app.store, None, None, &member_id, None, ops::now(), &app.cfg).await.unwrap();
+        let entries = all_entries(app, &owner, 50).await;
+        assert_eq!(actions(&entries)[..2], ["budget_changed", "budget_changed"]);
+        let (cleared, set) = (&entries[0], &entries[1]);
+        assert_eq!((&set["actor"], &set["subject"]), (&json!({ "kind": "member", "member_id": owner_id }), &json!(member_id)));
+        assert_eq!((&set["before"]["budget"], &set["after"]["budget"]), (&Value::Null, &json!(40)));
+        assert_eq!((&cleared["actor"], &cleared["before"]["budget"], &cleared["after"]["budget"]), (&json!({ "kind": "cli" }), &json!(40), &Value::Null));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn every_owner_and_operator_action_is_recorded_and_listed() {
     on_each_engine(async |app: &TestApp| {
         let cfg = &app.cfg;

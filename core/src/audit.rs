@@ -20,10 +20,11 @@ pub enum AuditAction {
     MemberRevoked,
     MemberRestored,
     RulesChanged,
+    BudgetChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::TeamCreated,
         AuditAction::Topup,
         AuditAction::Refund,
@@ -33,6 +34,7 @@ impl AuditAction {
         AuditAction::MemberRevoked,
         AuditAction::MemberRestored,
         AuditAction::RulesChanged,
+        AuditAction::BudgetChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -46,6 +48,7 @@ impl AuditAction {
             AuditAction::MemberRevoked => "member_revoked",
             AuditAction::MemberRestored => "member_restored",
             AuditAction::RulesChanged => "rules_changed",
+            AuditAction::BudgetChanged => "budget_changed",
         }
     }
 
