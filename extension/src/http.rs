@@ -4,7 +4,7 @@
 //! [`SyncErrorKind`]: no answer -> `Network`, 401 -> `Unauthorized`, anything else that is
 //! not the expected answer -> `Backend`.
 
-use credits_core::api::{Balance, ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
+use credits_core::api::{BalanceView, ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
 use credits_core::client::{Backend, SyncErrorKind};
 use credits_core::recognition::Rules;
 use wasm_bindgen::prelude::*;
@@ -130,7 +130,7 @@ pub async fn post_usage(backend: &Backend, batch: &UsageBatch) -> Result<UsageAn
 }
 
 /// `GET /v1/balance`.
-pub async fn balance(backend: &Backend) -> Result<Balance, HttpError> {
+pub async fn balance(backend: &Backend) -> Result<BalanceView, HttpError> {
     expect(exchange(backend, "GET", "/v1/balance", None, None).await?, "GET /v1/balance")
 }
 

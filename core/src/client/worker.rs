@@ -17,7 +17,7 @@ use super::figures::TopUpAttempt;
 use super::outbox::{Outbox, SyncErrorKind};
 use super::settings::{Backend, Settings};
 use super::view::{Described, Problem, View};
-use crate::api::{Balance, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
+use crate::api::{Balance, BalanceView, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
 use crate::cycle::Timestamp;
 use crate::job_id::job_id_from_url;
 use crate::plan::CreditConfig;
@@ -72,7 +72,7 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
     Usage(UsageAnswer),
-    Balance(Balance),
+    Balance(BalanceView),
     JobUsage(Vec<UsageRow>),
     /// New rules and their ETag, or `None` for 304 Not Modified.
     Rules(Option<(Rules, Option<String>)>),
@@ -342,7 +342,7 @@ impl Worker {
                 self.post_or_balance(now, fx);
             }
             (Phase::Balance, Answer::Balance(b)) => {
-                self.outbox.learn_balance(b, now);
+                self.outbox.learn_view(b, now);
                 // The backend answered: no error to show, no backoff to keep.
                 self.outbox.retry_now();
                 fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);

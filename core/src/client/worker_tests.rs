@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::action::Action;
-use crate::api::{Bucket, EventStatus, UsageAnswer, UsageEvent, UsageRow};
+use crate::api::{BalanceView, Bucket, EventStatus, MemberBudget, UsageAnswer, UsageEvent, UsageRow};
 use crate::batch::{Judged, Prior, Verdict, decide_batch};
 use crate::cycle::Timestamp;
 use crate::ledger::Ledger;
@@ -43,6 +43,13 @@ fn worker() -> Worker {
 fn ledger_balance(remaining: u64) -> crate::api::Balance {
     let cfg = CreditConfig { lite_per_seat: remaining, ..CreditConfig::default() };
     Ledger::new(Plan::Lite, 1, Some(t("2026-11-01T00:00:00Z")), t0(), &cfg).unwrap().balance(t0(), &cfg)
+}
+
+const NO_BUDGET: MemberBudget = MemberBudget { used: 0, budget: None, left: None };
+
+/// `GET /v1/balance` of a member with no budget set.
+fn unbudgeted(remaining: u64) -> BalanceView {
+    BalanceView { team: ledger_balance(remaining), member: NO_BUDGET }
 }
 
 /// The one request among the effects.
@@ -90,7 +97,7 @@ fn a_click_is_saved_then_posted_and_the_sync_ends_with_balance_and_rules() {
     };
     let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Usage(answer) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::Balance, "drained: the balance");
-    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, t0(), 0.5)).unwrap();
+    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::Rules { etag: None }, "never checked: the rules");
     let mut rules = Rules::shipped();
     rules.version += 1;
@@ -99,17 +106,17 @@ fn a_click_is_saved_then_posted_and_the_sync_ends_with_balance_and_rules() {
     // The click during the first batch asked for one more sync: it runs now, without rules.
     let (seq, req) = fetch(&fx).unwrap();
     assert_eq!(req, Request::Balance);
-    assert_eq!(fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, t0(), 0.5)), None);
+    assert_eq!(fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, t0(), 0.5)), None);
     assert!(!w.syncing());
     assert_eq!((w.rules.rules.version, w.rules.etag.as_deref(), w.rules.checked_at), (rules.version, Some("\"v2\""), Some(t0())));
     // Within the hour the rules are not asked again; after it, with the ETag.
     let (seq, _) = fetch(&w.step(Event::Alarm, t0() + Duration::seconds(60), 0.5)).unwrap();
-    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, t0() + Duration::seconds(60), 0.5);
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, t0() + Duration::seconds(60), 0.5);
     assert_eq!(fetch(&fx), None);
     assert!(!w.syncing());
     let later = t0() + Duration::seconds(RULES_EVERY_SECS);
     let (seq, _) = fetch(&w.step(Event::Alarm, later, 0.5)).unwrap();
-    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, later, 0.5)).unwrap();
+    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, later, 0.5)).unwrap();
     assert_eq!(req, Request::Rules { etag: Some("\"v2\"".into()) });
 }
 
@@ -129,7 +136,7 @@ fn an_answer_for_none_of_the_batch_backs_off_instead_of_looping() {
 fn an_answer_that_does_not_fit_the_step_ends_the_sync_and_changes_nothing() {
     let mut w = worker();
     let (seq, _) = fetch(&w.step(Event::Click(ev(1)), t0(), 0.0)).unwrap();
-    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.0);
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.0);
     assert!(matches!(fx.as_slice(), [Effect::Warn(_)]), "{fx:?}");
     assert!(!w.syncing());
     assert_eq!((w.outbox.pending.len(), w.outbox.balance.is_none()), (1, true));
@@ -143,7 +150,7 @@ fn a_trigger_during_a_sync_runs_it_once_more() {
     assert_eq!(fetch(&w.step(Event::Alarm, t0(), 0.5)), None);
     assert_eq!(fetch(&w.step(Event::SyncNow, t0(), 0.5)), None);
     w.rules.checked_at = Some(t0());
-    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::Balance, "once more, not twice more");
 }
 
@@ -194,7 +201,7 @@ fn a_job_count_is_fetched_once_and_a_failed_one_not_before_a_minute() {
     let (seq, req) = fetch(&fx).unwrap();
     assert_eq!(req, Request::Balance, "a sync starts; the job after the balance");
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "already wanted");
-    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::JobUsage(JOB.into()));
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "being fetched");
     let fx = w.step(Event::Failed { seq, kind: SyncErrorKind::Network, message: "x".into() }, t0(), 0.5);
@@ -203,7 +210,7 @@ fn a_job_count_is_fetched_once_and_a_failed_one_not_before_a_minute() {
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0() + Duration::seconds(JOB_RETRY_SECS - 1)).1, []);
     let (_, fx) = w.describe(PAGE, &[cover_letter()], t0() + Duration::seconds(JOB_RETRY_SECS));
     assert_eq!(fetch(&fx).unwrap().1, Request::Balance);
-    let (seq, _) = fetch(&w.step(Event::Answered { seq: w.seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (seq, _) = fetch(&w.step(Event::Answered { seq: w.seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     w.step(Event::Answered { seq, answer: Answer::JobUsage(vec![]) }, t0(), 0.5);
     assert!(w.outbox.knows_job(JOB));
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "known");
@@ -252,7 +259,7 @@ fn rules_that_do_not_validate_are_not_used() {
     let mut w = worker();
     w.outbox.learn_balance(ledger_balance(5), t0());
     let (seq, _) = fetch(&w.step(Event::Alarm, t0(), 0.5)).unwrap();
-    let (seq, _) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (seq, _) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     let mut bad = Rules::shipped();
     bad.container_marker = " ".into();
     let fx = w.step(Event::Answered { seq, answer: Answer::Rules(Some((bad, Some("\"bad\"".into())))) }, t0(), 0.5);
@@ -322,7 +329,7 @@ impl Server {
                 let results = judged.iter().zip(&verdicts).map(|(j, v)| v.result(j)).collect();
                 Answer::Usage(UsageAnswer { results, balance: self.ledger.balance(now, &self.cfg) })
             }
-            Request::Balance => Answer::Balance(self.ledger.balance(now, &self.cfg)),
+            Request::Balance => Answer::Balance(BalanceView { team: self.ledger.balance(now, &self.cfg), member: NO_BUDGET }),
             Request::JobUsage(job) => Answer::JobUsage(self.rows.iter().filter(|r| r.job_id.as_deref() == Some(job)).cloned().collect()),
             Request::Rules { etag } => Answer::Rules(etag.is_none().then(|| (Rules::shipped(), Some("\"r1\"".into())))),
         }
