@@ -41,6 +41,8 @@ pub struct Outbox {
     /// The backend's credits per job in the cycle starting at `job_cycle`.
     pub job_credits: BTreeMap<String, u64>,
     pub job_cycle: Option<Timestamp>,
+    /// Browser notifications already shown this cycle.
+    pub notified: super::notify::Notified,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -235,6 +237,7 @@ impl Outbox {
         self.balance = None;
         self.job_credits.clear();
         self.job_cycle = None;
+        self.notified = Default::default();
     }
 
     /// The user has seen the rejections.

@@ -17,6 +17,7 @@ use super::figures::TopUpAttempt;
 use super::outbox::{Outbox, SyncErrorKind};
 use super::settings::{Backend, Settings};
 use super::view::{Described, Problem, View};
+use crate::alerts::AlertKind;
 use crate::api::{Balance, BalanceView, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
 use crate::cycle::Timestamp;
 use crate::job_id::job_id_from_url;
@@ -89,6 +90,8 @@ pub enum Effect {
     Broadcast,
     /// Wake the worker at this moment (a timer, and an alarm in case it dies first).
     RetryAt(Timestamp),
+    /// A browser notification (the setting is on; once per cycle, see `Notified`).
+    Notify(AlertKind),
     /// For the developer console.
     Warn(String),
 }
@@ -238,6 +241,7 @@ impl Worker {
             Event::BalanceLearnt { backend, balance } => {
                 if self.settings.backend.as_ref() == Some(&backend) {
                     self.outbox.learn_balance(balance, now);
+                    self.notify(&mut fx);
                     fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
                 }
             }
@@ -333,6 +337,7 @@ impl Worker {
             (Phase::Posting, Answer::Usage(a)) => {
                 let before = self.outbox.pending.len();
                 self.outbox.answered(&a, &self.config.prices, now);
+                self.notify(fx);
                 if self.outbox.pending.len() == before {
                     // An answer for none of the batch's events: sending it again at once
                     // would loop; back off as after any backend error.
@@ -343,6 +348,7 @@ impl Worker {
             }
             (Phase::Balance, Answer::Balance(b)) => {
                 self.outbox.learn_view(b, now);
+                self.notify(fx);
                 // The backend answered: no error to show, no backoff to keep.
                 self.outbox.retry_now();
                 fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
@@ -400,6 +406,12 @@ impl Worker {
             // Asked again with the next sync.
             Phase::Rules => self.end(now, fx),
         }
+    }
+
+    /// The alert lines the balance just learnt is past, not yet notified this cycle.
+    fn notify(&mut self, fx: &mut Vec<Effect>) {
+        let (Some(known), true) = (&self.outbox.balance, self.settings.notify) else { return };
+        fx.extend(self.outbox.notified.due(known).into_iter().map(Effect::Notify));
     }
 
     fn schedule_retry(&mut self, fx: &mut Vec<Effect>) {

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::action::Action;
+use crate::alerts::AlertKind;
 use crate::api::{BalanceView, Bucket, EventStatus, MemberBudget, UsageAnswer, UsageEvent, UsageRow};
 use crate::batch::{Judged, Prior, Verdict, decide_batch};
 use crate::cycle::Timestamp;
@@ -367,7 +368,7 @@ impl Shell {
                     }
                 }
                 Effect::RetryAt(at) => self.retry_at = Some(at),
-                Effect::Broadcast | Effect::Warn(_) => {}
+                Effect::Broadcast | Effect::Warn(_) | Effect::Notify(_) => {}
             }
         }
     }
@@ -511,4 +512,54 @@ proptest! {
             prop_assert_eq!(shell.worker.outbox.job_used(JOB, &cfg.prices), applied.len() as u64);
         }
     }
+}
+
+fn notified(fx: &[Effect]) -> Vec<AlertKind> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Notify(k) => Some(*k),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A sync with nothing pending whose balance answers `team` and `member`: what it notifies.
+fn sync_balance(w: &mut Worker, team: crate::api::Balance, member: MemberBudget) -> Vec<AlertKind> {
+    let (seq, req) = fetch(&w.step(Event::SyncNow, t0(), 0.5)).unwrap();
+    assert_eq!(req, Request::Balance);
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(BalanceView { team, member }) }, t0(), 0.5);
+    if let Some((seq, Request::Rules { .. })) = fetch(&fx) {
+        w.step(Event::Answered { seq, answer: Answer::Rules(None) }, t0(), 0.5);
+    }
+    assert!(!w.syncing());
+    notified(&fx)
+}
+
+#[test]
+fn each_alert_line_is_notified_once_per_cycle_even_across_restarts() {
+    let used_up = MemberBudget { used: 5, budget: Some(5), left: Some(0) };
+    let mut w = worker();
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), NO_BUDGET), vec![], "nothing crossed");
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), used_up), vec![AlertKind::MemberBudgetExhausted]);
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), used_up), vec![], "said once");
+    // A new worker life from what was saved: not said again.
+    let mut w = Worker::new(w.settings.clone(), w.outbox.clone(), StoredRules::shipped(), CreditConfig::default());
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), used_up), vec![]);
+    // The pool empties: the gravest new team line only (it is low too).
+    let empty = crate::api::Balance { remaining: 0, spendable: 0, low: true, ..ledger_balance(250) };
+    assert_eq!(sync_balance(&mut w, empty.clone(), used_up), vec![AlertKind::Depleted]);
+    assert_eq!(w.outbox.notified.kinds.len(), 3, "low is remembered with it");
+    // A new cycle: said again.
+    let next = crate::api::Balance { cycle_start: t("2026-12-01T00:00:00Z"), ..empty };
+    assert_eq!(sync_balance(&mut w, next, used_up), vec![AlertKind::Depleted, AlertKind::MemberBudgetExhausted]);
+}
+
+#[test]
+fn notifications_follow_the_setting() {
+    let mut w = worker();
+    w.settings.notify = false;
+    let low = crate::api::Balance { low: true, ..ledger_balance(250) };
+    assert_eq!(sync_balance(&mut w, low.clone(), NO_BUDGET), vec![]);
+    w.settings.notify = true;
+    assert_eq!(sync_balance(&mut w, low, NO_BUDGET), vec![AlertKind::Low]);
 }
