@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, configureExtension, createTeam, launchBrowser, routeUpwork, screenshot, startBackend, syncNow,
-  upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows,
+  upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows, waitForServiceWorker,
 } from './harness.mjs';
 
 let browser;
@@ -42,14 +42,15 @@ test('the badge shows what the budget leaves, and clicks stop at it', async () =
   await waitForRows(backend, team.token, 2);
   const b = await waitForBadge(page, '0');
   assert.equal(b.tone, 'red');
-  await waitForChips(page, (list) => list.length === 4 && list.every((c) => /none left/.test(c.chip)));
+  await waitForChips(page, (list) => list.length >= 4 && list.every((c) => /none left/.test(c.chip)));
 });
 
 test('with the budget used up, a click shows the budget notice and counts nothing', async () => {
   await page.getByRole('button', { name: 'Generate Cover Letter' }).first().click();
   const notice = page.locator('upwex-credits-notice');
-  await notice.getByText('Your Upwex credit budget for this cycle is used up').waitFor();
-  assert.match(await notice.textContent(), /Your team's owner can raise it/);
+  const text = notice.getByText('Your Upwex credit budget for this cycle is used up');
+  await text.waitFor();
+  assert.match(await text.textContent(), /Your team's owner can raise it\.$/);
   assert.equal(await notice.getByRole('button', { name: 'Top Up' }).count(), 0, 'topping up the pool would not help');
   await screenshot(page, 'member-budget-notice');
   await notice.getByRole('button', { name: 'Close' }).click();
@@ -59,4 +60,16 @@ test('with the budget used up, a click shows the budget notice and counts nothin
   assert.equal(state.view.badge.spendable, 0);
   const view = await api(backend, team.tokens.Cy, '/v1/balance');
   assert.deepEqual([view.spendable, view.member], [248, { used: 2, budget: 2, left: 0 }], 'the pool still pays');
+});
+
+test('the used-up budget was notified once, in the browser', async () => {
+  const worker = await waitForServiceWorker(browser.context);
+  const shown = () => worker.evaluate(() => chrome.notifications.getAll().then(Object.keys));
+  const deadline = Date.now() + 10_000;
+  while ((await shown()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await shown(), ['member.budget_exhausted']);
+  await worker.evaluate(() => chrome.notifications.clear('member.budget_exhausted'));
+  await syncNow(browser); // the same cycle: not said again
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(await shown(), []);
 });
