@@ -38,8 +38,9 @@ extern "C" {
     pub async fn action_set_badge_background_color(details: &JsValue) -> Result<JsValue, JsValue>;
 
     // chrome.notifications and the words they say (worker/notify.rs).
-    #[wasm_bindgen(catch, js_namespace = ["chrome", "notifications"], js_name = create)]
-    pub async fn notifications_create(id: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+    // Not awaited (nothing to do on failure): no future to drive, a smaller WASM.
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = create)]
+    pub fn notifications_create(id: &str, options: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
     pub fn i18n_get_message(key: &str) -> String;
 }

@@ -8,12 +8,17 @@ use super::outbox::KnownBalance;
 use crate::alerts::AlertKind;
 use crate::cycle::Timestamp;
 
-/// The kinds already notified in the cycle starting at `cycle`.
+/// The kinds already notified in the cycle starting at `cycle`: one bit each, by their
+/// place in `AlertKind::ALL` (a number keeps the stored form and the WASM small).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Notified {
     pub cycle: Option<Timestamp>,
-    pub kinds: Vec<AlertKind>,
+    pub kinds: u8,
+}
+
+fn bit(kind: AlertKind) -> u8 {
+    1 << AlertKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 /// The lines the known figures are past: the team's (low, monthly pool empty while extra
@@ -37,10 +42,10 @@ impl Notified {
     /// team's lines only the gravest new one is said (an empty pool is also low).
     pub fn due(&mut self, known: &KnownBalance) -> Vec<AlertKind> {
         if self.cycle != Some(known.balance.cycle_start) {
-            *self = Notified { cycle: Some(known.balance.cycle_start), kinds: Vec::new() };
+            *self = Notified { cycle: Some(known.balance.cycle_start), kinds: 0 };
         }
-        let new: Vec<AlertKind> = holding(known).into_iter().filter(|k| !self.kinds.contains(k)).collect();
-        self.kinds.extend(&new);
+        let new: Vec<AlertKind> = holding(known).into_iter().filter(|k| self.kinds & bit(*k) == 0).collect();
+        self.kinds |= new.iter().fold(0, |bits, k| bits | bit(*k));
         let team = new.iter().rev().find(|k| !k.per_member()).copied();
         team.into_iter().chain(new.into_iter().filter(|k| k.per_member())).collect()
     }

@@ -3,7 +3,6 @@
 //! the credits page (`background.js`'s listener).
 
 use credits_core::alerts::AlertKind;
-use wasm_bindgen_futures::spawn_local;
 
 use crate::chrome;
 use crate::js::object;
@@ -25,7 +24,5 @@ pub fn show(kind: AlertKind) {
         ("title", chrome::i18n_get_message("extName").into()),
         ("message", chrome::i18n_get_message(words(kind).key).into()),
     ]);
-    spawn_local(async move {
-        let _ = chrome::notifications_create(kind.code(), &options).await;
-    });
+    let _ = chrome::notifications_create(kind.code(), &options);
 }
