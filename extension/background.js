@@ -25,6 +25,12 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   ready.then(() => worker_alarm(alarm.name)).catch((error) => console.warn('alarm', alarm.name, error));
 });
 
+// A notification (worker/notify.rs) opens the credits page.
+chrome.notifications.onClicked.addListener((id) => {
+  chrome.notifications.clear(id);
+  chrome.tabs.create({ url: chrome.runtime.getURL('extension/popup.html') });
+});
+
 // Waking the worker is enough on install and browser start: worker_start() syncs.
 chrome.runtime.onInstalled.addListener(() => {});
 chrome.runtime.onStartup.addListener(() => {});

@@ -366,7 +366,7 @@
     if (t.el.nextSibling !== t.chip) t.el.after(t.chip);
     const { chip, warning } = chipParts.get(t.chip);
     chip.textContent = directive.blocked ? msg('contentChipBlocked', credits(directive.cost)) : credits(directive.cost);
-    chip.classList.toggle('blocked', directive.blocked);
+    chip.classList.toggle('blocked', Boolean(directive.blocked));
     warning.textContent = warningText(directive.warning);
   }
 
@@ -617,6 +617,11 @@
     if (!key && allowOnce.has(control)) { // the confirmed click, let through once
       allowOnce.delete(control);
       report(d);
+      return;
+    }
+    if (d.blocked === 'member_budget_exhausted') { // the pool pays, this member's budget does not
+      stop(event);
+      showNotice(control, 'out', msg('contentBudgetUsedUp'), [[msg('contentClose'), null, true]]);
       return;
     }
     if (d.blocked) {

@@ -19,12 +19,13 @@ const show = (id, text, error = false) => {
 
 translate(document);
 
-function fill({ backend, low_threshold, confirm_regenerate, show_badge }) {
+function fill({ backend, low_threshold, confirm_regenerate, show_badge, notify }) {
   $('backend-url').value = backend?.url ?? '';
   $('api-token').value = backend?.token ?? '';
   $('low-threshold').value = low_threshold ?? '';
   $('confirm-regenerate').checked = confirm_regenerate;
   $('show-badge').checked = show_badge;
+  $('notify').checked = notify;
 }
 
 async function showConnection() {
@@ -48,7 +49,7 @@ $('settings').addEventListener('submit', async (event) => {
   event.preventDefault();
   if (!loaded) await ready;
   const checked = check_settings($('backend-url').value, $('api-token').value, $('low-threshold').value,
-    $('confirm-regenerate').checked, $('show-badge').checked);
+    $('confirm-regenerate').checked, $('show-badge').checked, $('notify').checked);
   if (checked.refused) return show('status', say(checked.refused), true);
   if (checked.error) return show('status', checked.error, true);
   // A backend off loopback needs its origin granted; the browser asks only from a click.

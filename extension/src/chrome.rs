@@ -36,4 +36,11 @@ extern "C" {
     pub async fn action_set_badge_text(details: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setBadgeBackgroundColor)]
     pub async fn action_set_badge_background_color(details: &JsValue) -> Result<JsValue, JsValue>;
+
+    // chrome.notifications and the words they say (worker/notify.rs).
+    // Not awaited (nothing to do on failure): no future to drive, a smaller WASM.
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = create)]
+    pub fn notifications_create(id: &str, options: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
+    pub fn i18n_get_message(key: &str) -> String;
 }

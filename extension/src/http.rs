@@ -4,7 +4,7 @@
 //! [`SyncErrorKind`]: no answer -> `Network`, 401 -> `Unauthorized`, anything else that is
 //! not the expected answer -> `Backend`.
 
-use credits_core::api::{Balance, ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
+use credits_core::api::{BalanceView, ErrorBody, UsageAnswer, UsageBatch, UsagePage, UsageRow};
 use credits_core::client::{Backend, SyncErrorKind};
 use credits_core::recognition::Rules;
 use wasm_bindgen::prelude::*;
@@ -136,8 +136,16 @@ pub async fn post_usage(backend: &Backend, batch: &UsageBatch) -> Result<UsageAn
 }
 
 /// `GET /v1/balance`.
-pub async fn balance(backend: &Backend) -> Result<Balance, HttpError> {
-    expect(exchange(backend, "GET", "/v1/balance", None, None).await?, "GET /v1/balance")
+pub async fn balance(backend: &Backend) -> Result<BalanceView, HttpError> {
+    const WHAT: &str = "GET /v1/balance";
+    let answer = exchange(backend, "GET", "/v1/balance", None, None).await?;
+    if let Some(e) = status_error(&answer) {
+        return Err(e);
+    }
+    // Read in two parts: serde's `flatten` costs the shipped WASM some 17 KiB.
+    let body = answer.body.unwrap_or(JsValue::NULL);
+    let member = js_sys::Reflect::get(&body, &"member".into()).unwrap_or(JsValue::UNDEFINED);
+    Ok(BalanceView { team: read(&body, WHAT)?, member: read(&member, WHAT)? })
 }
 
 /// `GET /v1/usage?job_id=..&limit=200`: this job's rows, newest first (the core's per-job

@@ -62,6 +62,6 @@ pub async fn worker_alarm(name: String) {
 
 /// Options page: the form's values checked, as `{settings, origin}` or `{refused}` (a message).
 #[wasm_bindgen]
-pub fn check_settings(backend_url: &str, api_token: &str, low_threshold: &str, confirm_regenerate: bool, show_badge: bool) -> JsValue {
-    options::check(backend_url, api_token, low_threshold, confirm_regenerate, show_badge)
+pub fn check_settings(backend_url: &str, api_token: &str, low_threshold: &str, confirm_regenerate: bool, show_badge: bool, notify: bool) -> JsValue {
+    options::check(backend_url, api_token, low_threshold, confirm_regenerate, show_badge, notify)
 }

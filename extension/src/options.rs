@@ -21,15 +21,15 @@ struct Checked {
 
 /// `{settings, origin}` for the form's values, or `{refused}`: a message (`{key, subs}`)
 /// the page says with `chrome.i18n`.
-pub fn check(backend_url: &str, api_token: &str, low_threshold: &str, confirm_regenerate: bool, show_badge: bool) -> JsValue {
-    let reply = match checked(backend_url, api_token, low_threshold, confirm_regenerate, show_badge) {
+pub fn check(backend_url: &str, api_token: &str, low_threshold: &str, confirm_regenerate: bool, show_badge: bool, notify: bool) -> JsValue {
+    let reply = match checked(backend_url, api_token, low_threshold, confirm_regenerate, show_badge, notify) {
         Ok(c) => to_js(&c),
         Err(why) => to_js(&why).map(|m| object(&[("refused", m)])),
     };
     reply.unwrap_or_else(|e| error_reply(&crate::js::message(&e)))
 }
 
-fn checked(url: &str, token: &str, low: &str, confirm_regenerate: bool, show_badge: bool) -> Result<Checked, Msg> {
+fn checked(url: &str, token: &str, low: &str, confirm_regenerate: bool, show_badge: bool, notify: bool) -> Result<Checked, Msg> {
     let refused = |detail: Sub| msg_with("optionsNotSaved", vec![detail]);
     let backend = if url.trim().is_empty() && token.trim().is_empty() {
         None // both cleared: connected to no backend
@@ -42,5 +42,5 @@ fn checked(url: &str, token: &str, low: &str, confirm_regenerate: bool, show_bad
         n => Some(n.parse::<u64>().map_err(|_| refused(Sub::Msg(msg_with("optionsLowThresholdInvalid", vec![Sub::Text(n.to_owned())]))))?),
     };
     let origin = backend.as_ref().filter(|b| !b.is_loopback()).map(Backend::origin_pattern);
-    Ok(Checked { settings: Settings { backend, low_threshold, confirm_regenerate, show_badge }, origin })
+    Ok(Checked { settings: Settings { backend, low_threshold, confirm_regenerate, show_badge, notify }, origin })
 }

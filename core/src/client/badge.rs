@@ -61,13 +61,15 @@ impl BadgeView {
             rejected_unseen: outbox.rejected_unseen,
         };
         let Some(p) = outbox.projection(prices, low_percent).filter(|_| unknown.configured) else { return unknown };
-        let tone = if p.spendable == 0 {
+        // What this member can spend: the pool, capped by its budget.
+        let spendable = p.member_spendable();
+        let tone = if spendable == 0 {
             Tone::Red
-        } else if settings.low_threshold.map_or(p.low, |t| p.spendable <= t) {
+        } else if settings.low_threshold.map_or(p.low, |t| spendable <= t) {
             Tone::Amber
         } else {
             Tone::Green
         };
-        BadgeView { spendable: Some(p.spendable), toolbar: toolbar_text(p.spendable), tone, remaining: p.remaining, extra: p.extra, ..unknown }
+        BadgeView { spendable: Some(spendable), toolbar: toolbar_text(spendable), tone, remaining: p.remaining, extra: p.extra, ..unknown }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::outbox::Outbox;
 use super::settings::Settings;
 use crate::action::{Action, PriceTable};
+use crate::api::Reason;
 use crate::recognition::Recognized;
 
 /// What to do with one recognized control.
@@ -22,8 +23,10 @@ pub struct Directive {
     pub warning: Option<RegenerateWarning>,
     /// Hold the click until the user confirms (Regenerate, when the option is on).
     pub confirm: bool,
-    /// The ledger would refuse this charge: show the out-of-credits notice instead of counting.
-    pub blocked: bool,
+    /// The ledger would refuse this charge, and why (`insufficient_credits`: the pool is
+    /// empty; `member_budget_exhausted`: the member's budget is used up): a notice instead
+    /// of counting.
+    pub blocked: Option<Reason>,
 }
 
 /// "This reroll costs `cost`. All actions on this job so far this cycle: `job_used`."
@@ -46,7 +49,7 @@ pub fn directive(
 ) -> Directive {
     let cost = prices.cost(recognized.action);
     // Unknown balance (never synced): count, and let the backend decide.
-    let blocked = outbox.projection(prices, low_percent).is_some_and(|p| !p.can_pay(cost.into()));
+    let blocked = outbox.projection(prices, low_percent).and_then(|p| p.refusal(cost.into()));
     let warning = recognized.regenerate.then(|| RegenerateWarning { cost, job_used: job_id.map(|job| outbox.job_used(job, prices)) });
     Directive {
         action: recognized.action,
@@ -54,7 +57,7 @@ pub fn directive(
         job_id: job_id.map(str::to_owned),
         cost,
         warning,
-        confirm: recognized.regenerate && settings.confirm_regenerate && !blocked,
+        confirm: recognized.regenerate && settings.confirm_regenerate && blocked.is_none(),
         blocked,
     }
 }

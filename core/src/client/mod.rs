@@ -6,6 +6,7 @@
 mod badge;
 mod directive;
 mod figures;
+mod notify;
 mod outbox;
 mod settings;
 mod view;
@@ -14,6 +15,7 @@ mod worker;
 pub use badge::{BadgeView, Tone, toolbar_text};
 pub use directive::{Directive, RegenerateWarning, directive};
 pub use figures::{TopUpAttempt, figures_stale};
+pub use notify::{Notified, holding};
 pub use outbox::{KnownBalance, Outbox, Projection, RejectedEvent, SyncError, SyncErrorKind, backoff, credits_for_job};
 pub use settings::{Backend, Settings};
 pub use view::{Described, Problem, View};

@@ -11,7 +11,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::action::PriceTable;
-use crate::api::{Balance, Bucket, EventStatus, Reason, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
+use crate::api::{Balance, BalanceView, Bucket, EventStatus, MemberBudget, Reason, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
 use crate::batch::MAX_BATCH_EVENTS;
 use crate::cycle::Timestamp;
 use crate::ledger::{is_low, paying_bucket};
@@ -41,6 +41,8 @@ pub struct Outbox {
     /// The backend's credits per job in the cycle starting at `job_cycle`.
     pub job_credits: BTreeMap<String, u64>,
     pub job_cycle: Option<Timestamp>,
+    /// Browser notifications already shown this cycle.
+    pub notified: super::notify::Notified,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +56,10 @@ pub struct RejectedEvent {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KnownBalance {
     pub balance: Balance,
+    /// This token's member against its budget, from `GET /v1/balance` (a usage answer
+    /// carries the team's figures only: its applied events are counted in here).
+    #[serde(default)]
+    pub member: Option<MemberBudget>,
     pub at: Timestamp,
 }
 
@@ -87,6 +93,8 @@ pub struct Projection {
     /// The backend's `low` rule applied to the projected figures.
     pub low: bool,
     pub pending: usize,
+    /// What the member's budget leaves after the pending events; none when no budget is set.
+    pub member_left: Option<u64>,
     /// When the backend's figures were learnt.
     pub as_of: Timestamp,
 }
@@ -140,6 +148,9 @@ impl Outbox {
             let event = self.pending.remove(pos);
             match result.status {
                 EventStatus::Applied | EventStatus::Duplicate => {
+                    if result.status == EventStatus::Applied {
+                        self.member_charged(u64::from(prices.cost(event.action)));
+                    }
                     // Only a count learnt from the backend grows; an unknown job's count stays
                     // unknown (a partial count would pass for the backend's).
                     if let Some(count) = event.job_id.as_ref().and_then(|job| self.job_credits.get_mut(job)) {
@@ -176,13 +187,32 @@ impl Outbox {
         }
     }
 
-    /// A balance read (`GET /v1/balance` or a usage answer). A new cycle forgets per-job counts.
+    /// The team's balance (a usage answer, a top-up's). A new cycle forgets per-job counts
+    /// and the member's use (its budget stays).
     pub fn learn_balance(&mut self, balance: Balance, now: Timestamp) {
+        let mut member = self.balance.as_ref().and_then(|b| b.member);
         if self.job_cycle != Some(balance.cycle_start) {
             self.job_cycle = Some(balance.cycle_start);
             self.job_credits.clear();
+            member = member.map(|m| MemberBudget { used: 0, budget: m.budget, left: m.budget });
         }
-        self.balance = Some(KnownBalance { balance, at: now });
+        self.balance = Some(KnownBalance { balance, member, at: now });
+    }
+
+    /// `GET /v1/balance`: the team's balance and the member's budget.
+    pub fn learn_view(&mut self, view: BalanceView, now: Timestamp) {
+        self.learn_balance(view.team, now);
+        if let Some(known) = &mut self.balance {
+            known.member = Some(view.member);
+        }
+    }
+
+    /// An applied charge of this browser's is the member's too.
+    fn member_charged(&mut self, credits: u64) {
+        if let Some(m) = self.balance.as_mut().and_then(|b| b.member.as_mut()) {
+            m.used += credits;
+            m.left = m.left.map(|l| l.saturating_sub(credits));
+        }
     }
 
     /// The backend's usage rows for a job (`GET /v1/usage?job_id=`), counted for this cycle.
@@ -216,6 +246,7 @@ impl Outbox {
         self.balance = None;
         self.job_credits.clear();
         self.job_cycle = None;
+        self.notified = Default::default();
     }
 
     /// The user has seen the rejections.
@@ -236,14 +267,20 @@ impl Outbox {
         let known = self.balance.as_ref()?;
         let b = &known.balance;
         let (mut remaining, mut extra, mut used) = (b.remaining, b.extra, b.used);
+        let mut member_left = known.member.and_then(|m| m.left);
         for event in &self.pending {
             let cost = u64::from(prices.cost(event.action));
+            // The backend's order: over the member's budget is refused before the pool pays.
+            if member_left.is_some_and(|l| l < cost) {
+                continue;
+            }
             match paying_bucket(remaining, extra, cost) {
                 Some(Bucket::Monthly) => remaining -= cost,
                 Some(Bucket::Extra) => extra -= cost,
                 None => continue,
             }
             used += cost;
+            member_left = member_left.map(|l| l - cost);
         }
         let spendable = remaining + extra;
         // The backend's own `low` holds while nothing was refilled (its percentage may differ).
@@ -257,6 +294,7 @@ impl Outbox {
             resets_at: b.resets_at,
             low,
             pending: self.pending.len(),
+            member_left,
             as_of: known.at,
         })
     }
@@ -265,6 +303,23 @@ impl Outbox {
 impl Projection {
     /// Whether the ledger would pay a charge of `cost` now (the directive's block rule).
     pub fn can_pay(&self, cost: u64) -> bool {
-        paying_bucket(self.remaining, self.extra, cost).is_some()
+        self.refusal(cost).is_none()
+    }
+
+    /// Why the backend would refuse a charge of `cost` now, by its rule (`batch::decide`):
+    /// an empty pool is said first, raising the budget would not help then.
+    pub fn refusal(&self, cost: u64) -> Option<Reason> {
+        if paying_bucket(self.remaining, self.extra, cost).is_none() {
+            Some(Reason::InsufficientCredits)
+        } else if self.member_left.is_some_and(|l| l < cost) {
+            Some(Reason::MemberBudgetExhausted)
+        } else {
+            None
+        }
+    }
+
+    /// What this member can spend now: the pool's spendable, capped by the budget's left.
+    pub fn member_spendable(&self) -> u64 {
+        self.member_left.map_or(self.spendable, |l| l.min(self.spendable))
     }
 }

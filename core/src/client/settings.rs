@@ -16,11 +16,13 @@ pub struct Settings {
     pub confirm_regenerate: bool,
     /// Show the balance badge on Upwork pages.
     pub show_badge: bool,
+    /// Browser notifications at the team's alert lines and the member's budget (once per cycle).
+    pub notify: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { backend: None, low_threshold: None, confirm_regenerate: false, show_badge: true }
+        Settings { backend: None, low_threshold: None, confirm_regenerate: false, show_badge: true, notify: true }
     }
 }
 

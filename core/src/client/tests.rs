@@ -188,7 +188,7 @@ fn directives_warn_confirm_and_block() {
     let plain = Recognized { action: Action::CoverLetter, regenerate: false };
     // Balance unknown: counted, never blocked.
     let d = directive(plain, Some("~021"), &o, &settings, &prices, 10);
-    assert_eq!((d.cost, d.blocked, d.confirm, d.warning), (1, false, false, None));
+    assert_eq!((d.cost, d.blocked, d.confirm, d.warning), (1, None, false, None));
     o.learn_balance(balance(5, 0, 250), now);
     o.job_credits.insert("~021".into(), 2);
     o.record(ev(1, Action::CoverLetter, Some("~021")));
@@ -203,7 +203,7 @@ fn directives_warn_confirm_and_block() {
         o.record(ev(n, Action::Answer, None));
     }
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
-    assert!(d.blocked && !d.confirm, "empty: blocked, no confirmation to offer");
+    assert!(d.blocked == Some(Reason::InsufficientCredits) && !d.confirm, "empty: blocked, no confirmation to offer");
     let prices3 = PriceTable::new(&[(Action::AutoBid, 3)]).unwrap();
     assert_eq!(directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).cost, 3);
 }
@@ -401,7 +401,7 @@ proptest! {
             let action = if two { Action::AutoBid } else { Action::Answer };
             let d = directive(Recognized { action, regenerate: false }, None, &o, &settings, &prices, cfg.low_percent);
             let charged = ledger.charge(prices.cost(action).into(), now, &cfg);
-            prop_assert_eq!(d.blocked, charged.is_err(), "the directive blocks exactly what the ledger refuses");
+            prop_assert_eq!(d.blocked.is_some(), charged.is_err(), "the directive blocks exactly what the ledger refuses");
             o.record(ev(n as u128, action, None));
             let p = o.projection(&prices, cfg.low_percent).unwrap();
             let b = ledger.balance(now, &cfg);
@@ -424,11 +424,59 @@ fn one_monthly_and_one_extra_credit_do_not_pay_a_two_credit_action() {
     let badge = BadgeView::new(&o, &configured(), &prices, 10);
     assert_eq!(badge.spendable, Some(2), "the badge shows both credits");
     let bid = Recognized { action: Action::AutoBid, regenerate: false };
-    assert!(directive(bid, None, &o, &configured(), &prices, 10).blocked, "no bucket pays 2");
+    assert!(directive(bid, None, &o, &configured(), &prices, 10).blocked.is_some(), "no bucket pays 2");
     assert_eq!(ledger.charge(2, now, &cfg), Err(Reason::InsufficientCredits));
     let answer = Recognized { action: Action::Answer, regenerate: false };
-    assert!(!directive(answer, None, &o, &configured(), &prices, 10).blocked);
+    assert!(directive(answer, None, &o, &configured(), &prices, 10).blocked.is_none());
     // A pending 2-credit event the ledger will refuse charges nothing in the projection.
     o.record(ev(1, Action::AutoBid, None));
     assert_eq!(o.projection(&prices, 10).unwrap().spendable, 2);
+}
+
+/// `GET /v1/balance` with a budget: `used` of `budget` this cycle.
+fn budgeted(o: &mut Outbox, pool: u64, used: u64, budget: u64, now: Timestamp) {
+    let member = crate::api::MemberBudget { used, budget: Some(budget), left: Some(budget.saturating_sub(used)) };
+    o.learn_view(crate::api::BalanceView { team: balance(pool, 0, 250), member }, now);
+}
+
+#[test]
+fn a_used_up_budget_blocks_inside_a_full_pool() {
+    let now = t("2026-11-06T10:00:00Z");
+    let (prices, r) = (PriceTable::default(), Recognized { action: Action::CoverLetter, regenerate: false });
+    let mut o = Outbox::default();
+    budgeted(&mut o, 200, 5, 5, now);
+    let d = directive(r, None, &o, &configured(), &prices, 10);
+    assert_eq!(d.blocked, Some(Reason::MemberBudgetExhausted), "the pool pays, the budget does not");
+    let badge = BadgeView::new(&o, &configured(), &prices, 10);
+    assert_eq!((badge.spendable, badge.tone), (Some(0), Tone::Red), "the badge shows what this member can spend");
+    // The pool empty too: the pool is said first (raising the budget would not help).
+    budgeted(&mut o, 0, 5, 5, now);
+    assert_eq!(directive(r, None, &o, &configured(), &prices, 10).blocked, Some(Reason::InsufficientCredits));
+}
+
+#[test]
+fn pending_clicks_count_against_the_budget_left() {
+    let now = t("2026-11-06T10:00:00Z");
+    let (prices, r) = (PriceTable::default(), Recognized { action: Action::CoverLetter, regenerate: false });
+    let mut o = Outbox::default();
+    budgeted(&mut o, 200, 4, 5, now);
+    assert_eq!(directive(r, None, &o, &configured(), &prices, 10).blocked, None, "1 left");
+    o.record(ev(1, Action::CoverLetter, None));
+    let p = o.projection(&prices, 10).unwrap();
+    assert_eq!((p.member_left, p.spendable, p.member_spendable()), (Some(0), 199, 0));
+    assert_eq!(directive(r, None, &o, &configured(), &prices, 10).blocked, Some(Reason::MemberBudgetExhausted));
+    // A second pending click is refused by the budget: it charges the pool nothing.
+    o.record(ev(2, Action::CoverLetter, None));
+    assert_eq!(o.projection(&prices, 10).unwrap().spendable, 199);
+    // Applied: the member's use grows with the team's answer (which has no member figures).
+    let answer = UsageAnswer {
+        results: vec![EventResult { id: Some(uuid::Uuid::from_u128(1).to_string()), status: EventStatus::Applied, reason: None }],
+        balance: balance(199, 0, 250),
+    };
+    o.answered(&answer, &prices, now);
+    assert_eq!(o.balance.as_ref().unwrap().member, Some(crate::api::MemberBudget { used: 5, budget: Some(5), left: Some(0) }));
+    // A new cycle starts the member's use again.
+    let next = Balance { cycle_start: t("2026-12-01T00:00:00Z"), ..balance(250, 0, 250) };
+    o.learn_balance(next, now);
+    assert_eq!(o.projection(&prices, 10).unwrap().member_left, Some(4), "5 left, one still pending");
 }

@@ -17,7 +17,8 @@ use super::figures::TopUpAttempt;
 use super::outbox::{Outbox, SyncErrorKind};
 use super::settings::{Backend, Settings};
 use super::view::{Described, Problem, View};
-use crate::api::{Balance, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
+use crate::alerts::AlertKind;
+use crate::api::{Balance, BalanceView, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
 use crate::cycle::Timestamp;
 use crate::job_id::job_id_from_url;
 use crate::plan::CreditConfig;
@@ -72,7 +73,7 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
     Usage(UsageAnswer),
-    Balance(Balance),
+    Balance(BalanceView),
     JobUsage(Vec<UsageRow>),
     /// New rules and their ETag, or `None` for 304 Not Modified.
     Rules(Option<(Rules, Option<String>)>),
@@ -89,6 +90,8 @@ pub enum Effect {
     Broadcast,
     /// Wake the worker at this moment (a timer, and an alarm in case it dies first).
     RetryAt(Timestamp),
+    /// A browser notification (the setting is on; once per cycle, see `Notified`).
+    Notify(AlertKind),
     /// For the developer console.
     Warn(String),
 }
@@ -240,6 +243,7 @@ impl Worker {
             Event::BalanceLearnt { backend, balance } => {
                 if self.settings.backend.as_ref() == Some(&backend) {
                     self.outbox.learn_balance(balance, now);
+                    self.notify(&mut fx);
                     fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
                 }
             }
@@ -337,6 +341,7 @@ impl Worker {
             (Phase::Posting, Answer::Usage(a)) => {
                 let before = self.outbox.pending.len();
                 self.outbox.answered(&a, &self.config.prices, now);
+                self.notify(fx);
                 if self.outbox.pending.len() == before {
                     // An answer for none of the batch's events: sending it again at once
                     // would loop; back off as after any backend error.
@@ -346,7 +351,8 @@ impl Worker {
                 self.post_or_balance(now, fx);
             }
             (Phase::Balance, Answer::Balance(b)) => {
-                self.outbox.learn_balance(b, now);
+                self.outbox.learn_view(b, now);
+                self.notify(fx);
                 // The backend answered: no error to show, no backoff to keep.
                 self.outbox.retry_now();
                 fx.extend([Effect::Save(vec![Stored::Outbox]), Effect::Broadcast]);
@@ -415,6 +421,12 @@ impl Worker {
             // Asked again with the next sync.
             Phase::Rules => self.end(now, fx),
         }
+    }
+
+    /// The alert lines the balance just learnt is past, not yet notified this cycle.
+    fn notify(&mut self, fx: &mut Vec<Effect>) {
+        let (Some(known), true) = (&self.outbox.balance, self.settings.notify) else { return };
+        fx.extend(self.outbox.notified.due(known).into_iter().map(Effect::Notify));
     }
 
     fn schedule_retry(&mut self, fx: &mut Vec<Effect>) {

@@ -9,7 +9,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::action::Action;
-use crate::api::{Bucket, EventStatus, UsageAnswer, UsageEvent, UsageRow};
+use crate::alerts::AlertKind;
+use crate::api::{BalanceView, Bucket, EventStatus, MemberBudget, UsageAnswer, UsageEvent, UsageRow};
 use crate::batch::{Judged, Prior, Verdict, decide_batch};
 use crate::cycle::Timestamp;
 use crate::ledger::Ledger;
@@ -43,6 +44,13 @@ fn worker() -> Worker {
 fn ledger_balance(remaining: u64) -> crate::api::Balance {
     let cfg = CreditConfig { lite_per_seat: remaining, ..CreditConfig::default() };
     Ledger::new(Plan::Lite, 1, Some(t("2026-11-01T00:00:00Z")), t0(), &cfg).unwrap().balance(t0(), &cfg)
+}
+
+const NO_BUDGET: MemberBudget = MemberBudget { used: 0, budget: None, left: None };
+
+/// `GET /v1/balance` of a member with no budget set.
+fn unbudgeted(remaining: u64) -> BalanceView {
+    BalanceView { team: ledger_balance(remaining), member: NO_BUDGET }
 }
 
 /// The one request among the effects.
@@ -90,7 +98,7 @@ fn a_click_is_saved_then_posted_and_the_sync_ends_with_balance_and_rules() {
     };
     let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Usage(answer) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::Balance, "drained: the balance");
-    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, t0(), 0.5)).unwrap();
+    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::Rules { etag: None }, "never checked: the rules");
     let mut rules = Rules::shipped();
     rules.version += 1;
@@ -99,17 +107,17 @@ fn a_click_is_saved_then_posted_and_the_sync_ends_with_balance_and_rules() {
     // The click during the first batch asked for one more sync: it runs now, without rules.
     let (seq, req) = fetch(&fx).unwrap();
     assert_eq!(req, Request::Balance);
-    assert_eq!(fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, t0(), 0.5)), None);
+    assert_eq!(fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, t0(), 0.5)), None);
     assert!(!w.syncing());
     assert_eq!((w.rules.rules.version, w.rules.etag.as_deref(), w.rules.checked_at), (rules.version, Some("\"v2\""), Some(t0())));
     // Within the hour the rules are not asked again; after it, with the ETag.
     let (seq, _) = fetch(&w.step(Event::Alarm, t0() + Duration::seconds(60), 0.5)).unwrap();
-    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, t0() + Duration::seconds(60), 0.5);
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, t0() + Duration::seconds(60), 0.5);
     assert_eq!(fetch(&fx), None);
     assert!(!w.syncing());
     let later = t0() + Duration::seconds(RULES_EVERY_SECS);
     let (seq, _) = fetch(&w.step(Event::Alarm, later, 0.5)).unwrap();
-    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(8)) }, later, 0.5)).unwrap();
+    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(8)) }, later, 0.5)).unwrap();
     assert_eq!(req, Request::Rules { etag: Some("\"v2\"".into()) });
 }
 
@@ -129,7 +137,7 @@ fn an_answer_for_none_of_the_batch_backs_off_instead_of_looping() {
 fn an_answer_that_does_not_fit_the_step_ends_the_sync_and_changes_nothing() {
     let mut w = worker();
     let (seq, _) = fetch(&w.step(Event::Click(ev(1)), t0(), 0.0)).unwrap();
-    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.0);
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.0);
     assert!(matches!(fx.as_slice(), [Effect::Warn(_)]), "{fx:?}");
     assert!(!w.syncing());
     assert_eq!((w.outbox.pending.len(), w.outbox.balance.is_none()), (1, true));
@@ -143,7 +151,7 @@ fn a_trigger_during_a_sync_runs_it_once_more() {
     assert_eq!(fetch(&w.step(Event::Alarm, t0(), 0.5)), None);
     assert_eq!(fetch(&w.step(Event::SyncNow, t0(), 0.5)), None);
     w.rules.checked_at = Some(t0());
-    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (_, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::Balance, "once more, not twice more");
 }
 
@@ -211,7 +219,7 @@ fn a_job_count_is_fetched_once_and_a_failed_one_not_before_a_minute() {
     let (seq, req) = fetch(&fx).unwrap();
     assert_eq!(req, Request::Balance, "a sync starts; the job after the balance");
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "already wanted");
-    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (seq, req) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     assert_eq!(req, Request::JobUsage(JOB.into()));
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "being fetched");
     let fx = w.step(Event::Failed { seq, kind: SyncErrorKind::Network, message: "x".into(), retry_after_secs: None }, t0(), 0.5);
@@ -220,7 +228,7 @@ fn a_job_count_is_fetched_once_and_a_failed_one_not_before_a_minute() {
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0() + Duration::seconds(JOB_RETRY_SECS - 1)).1, []);
     let (_, fx) = w.describe(PAGE, &[cover_letter()], t0() + Duration::seconds(JOB_RETRY_SECS));
     assert_eq!(fetch(&fx).unwrap().1, Request::Balance);
-    let (seq, _) = fetch(&w.step(Event::Answered { seq: w.seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (seq, _) = fetch(&w.step(Event::Answered { seq: w.seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     w.step(Event::Answered { seq, answer: Answer::JobUsage(vec![]) }, t0(), 0.5);
     assert!(w.outbox.knows_job(JOB));
     assert_eq!(w.describe(PAGE, &[cover_letter()], t0()).1, [], "known");
@@ -269,7 +277,7 @@ fn rules_that_do_not_validate_are_not_used() {
     let mut w = worker();
     w.outbox.learn_balance(ledger_balance(5), t0());
     let (seq, _) = fetch(&w.step(Event::Alarm, t0(), 0.5)).unwrap();
-    let (seq, _) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(ledger_balance(5)) }, t0(), 0.5)).unwrap();
+    let (seq, _) = fetch(&w.step(Event::Answered { seq, answer: Answer::Balance(unbudgeted(5)) }, t0(), 0.5)).unwrap();
     let mut bad = Rules::shipped();
     bad.container_marker = " ".into();
     let fx = w.step(Event::Answered { seq, answer: Answer::Rules(Some((bad, Some("\"bad\"".into())))) }, t0(), 0.5);
@@ -339,7 +347,7 @@ impl Server {
                 let results = judged.iter().zip(&verdicts).map(|(j, v)| v.result(j)).collect();
                 Answer::Usage(UsageAnswer { results, balance: self.ledger.balance(now, &self.cfg) })
             }
-            Request::Balance => Answer::Balance(self.ledger.balance(now, &self.cfg)),
+            Request::Balance => Answer::Balance(BalanceView { team: self.ledger.balance(now, &self.cfg), member: NO_BUDGET }),
             Request::JobUsage(job) => Answer::JobUsage(self.rows.iter().filter(|r| r.job_id.as_deref() == Some(job)).cloned().collect()),
             Request::Rules { etag } => Answer::Rules(etag.is_none().then(|| (Rules::shipped(), Some("\"r1\"".into())))),
         }
@@ -377,7 +385,7 @@ impl Shell {
                     }
                 }
                 Effect::RetryAt(at) => self.retry_at = Some(at),
-                Effect::Broadcast | Effect::Warn(_) => {}
+                Effect::Broadcast | Effect::Warn(_) | Effect::Notify(_) => {}
             }
         }
     }
@@ -521,4 +529,54 @@ proptest! {
             prop_assert_eq!(shell.worker.outbox.job_used(JOB, &cfg.prices), applied.len() as u64);
         }
     }
+}
+
+fn notified(fx: &[Effect]) -> Vec<AlertKind> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Notify(k) => Some(*k),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A sync with nothing pending whose balance answers `team` and `member`: what it notifies.
+fn sync_balance(w: &mut Worker, team: crate::api::Balance, member: MemberBudget) -> Vec<AlertKind> {
+    let (seq, req) = fetch(&w.step(Event::SyncNow, t0(), 0.5)).unwrap();
+    assert_eq!(req, Request::Balance);
+    let fx = w.step(Event::Answered { seq, answer: Answer::Balance(BalanceView { team, member }) }, t0(), 0.5);
+    if let Some((seq, Request::Rules { .. })) = fetch(&fx) {
+        w.step(Event::Answered { seq, answer: Answer::Rules(None) }, t0(), 0.5);
+    }
+    assert!(!w.syncing());
+    notified(&fx)
+}
+
+#[test]
+fn each_alert_line_is_notified_once_per_cycle_even_across_restarts() {
+    let used_up = MemberBudget { used: 5, budget: Some(5), left: Some(0) };
+    let mut w = worker();
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), NO_BUDGET), vec![], "nothing crossed");
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), used_up), vec![AlertKind::MemberBudgetExhausted]);
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), used_up), vec![], "said once");
+    // A new worker life from what was saved: not said again.
+    let mut w = Worker::new(w.settings.clone(), w.outbox.clone(), StoredRules::shipped(), CreditConfig::default());
+    assert_eq!(sync_balance(&mut w, ledger_balance(250), used_up), vec![]);
+    // The pool empties: the gravest new team line only (it is low too).
+    let empty = crate::api::Balance { remaining: 0, spendable: 0, low: true, ..ledger_balance(250) };
+    assert_eq!(sync_balance(&mut w, empty.clone(), used_up), vec![AlertKind::Depleted]);
+    assert_eq!(w.outbox.notified.kinds.count_ones(), 3, "low is remembered with it");
+    // A new cycle: said again.
+    let next = crate::api::Balance { cycle_start: t("2026-12-01T00:00:00Z"), ..empty };
+    assert_eq!(sync_balance(&mut w, next, used_up), vec![AlertKind::Depleted, AlertKind::MemberBudgetExhausted]);
+}
+
+#[test]
+fn notifications_follow_the_setting() {
+    let mut w = worker();
+    w.settings.notify = false;
+    let low = crate::api::Balance { low: true, ..ledger_balance(250) };
+    assert_eq!(sync_balance(&mut w, low.clone(), NO_BUDGET), vec![]);
+    w.settings.notify = true;
+    assert_eq!(sync_balance(&mut w, low, NO_BUDGET), vec![AlertKind::Low]);
 }

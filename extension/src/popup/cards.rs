@@ -108,6 +108,7 @@ mod tests {
             resets_at: Some("2026-12-20T09:00:00Z".parse().unwrap()),
             low: false,
             pending: 2,
+            member_left: None,
             as_of: "2026-11-24T09:00:00Z".parse().unwrap(),
         }
     }

@@ -35,7 +35,7 @@ fn fixture() -> Fixture {
         low: false,
         cycle_start: ts("2026-11-20T09:00:00Z"),
     };
-    let mut outbox = Outbox { balance: Some(KnownBalance { balance, at: ts("2026-11-24T11:57:00Z") }), ..Outbox::default() };
+    let mut outbox = Outbox { balance: Some(KnownBalance { balance, member: None, at: ts("2026-11-24T11:57:00Z") }), ..Outbox::default() };
     outbox.record(UsageEvent {
         id: uuid::Uuid::from_u128(7),
         action: Action::Answer,

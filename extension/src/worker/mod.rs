@@ -17,6 +17,7 @@
 pub mod broadcast;
 mod content;
 mod credits;
+mod notify;
 mod pages;
 pub mod sync;
 

@@ -58,6 +58,7 @@ pub async fn execute(effects: Vec<Effect>) -> Result<(), JsValue> {
                 });
             }),
             Effect::RetryAt(at) => retry_at(at),
+            Effect::Notify(kind) => super::notify::show(kind),
             Effect::Warn(message) => warn(&message),
         }
     }
