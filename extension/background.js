@@ -28,7 +28,7 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 // A notification (worker/notify.rs) opens the credits page.
 chrome.notifications.onClicked.addListener((id) => {
   chrome.notifications.clear(id);
-  chrome.tabs.create({ url: chrome.runtime.getURL('extension/popup.html') });
+  chrome.tabs.create({ url: chrome.runtime.getURL('extension/credits.html') });
 });
 
 // Waking the worker is enough on install and browser start: worker_start() syncs.

@@ -80,10 +80,12 @@ pub struct Balance {
     pub extra: u64,
     pub spendable: u64,
     #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub resets_at: Option<DateTime<Utc>>,
     pub plan: Plan,
     pub seats: u32,
     pub low: bool,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub cycle_start: DateTime<Utc>,
 }
 
@@ -109,6 +111,7 @@ pub struct UsageEvent {
     pub job_id: Option<String>,
     /// RFC 3339; stored as the recording time when it is later than that.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, required = false))]
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub occurred_at: DateTime<Utc>,
 }
 
@@ -205,7 +208,9 @@ pub struct UsageRow {
     pub job_id: Option<String>,
     pub member_id: String,
     pub member: String,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub occurred_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub recorded_at: DateTime<Utc>,
     pub bucket: Bucket,
     /// Always negative: what the row took from the team (-1 today).
@@ -302,8 +307,10 @@ impl ErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Insights {
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub cycle_start: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub resets_at: Option<DateTime<Utc>>,
     /// Largest first.
     pub by_action: Vec<ActionCredits>,
@@ -389,6 +396,7 @@ pub struct Forecast {
     pub per_day: f64,
     /// When spendable credits run out at that pace; null when they last past the reset.
     #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub runs_out_at: Option<DateTime<Utc>>,
     /// Whole days between running out and the reset; null when there is no such gap.
     #[cfg_attr(feature = "openapi", schema(required = true))]

@@ -73,6 +73,7 @@ pub enum Actor {
 pub struct AuditEntry {
     /// Increasing in recording order; also the page cursor.
     pub id: i64,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub at: DateTime<Utc>,
     /// The team acted on; absent for the rules, which are the service's.
     pub team_id: Option<String>,

@@ -14,7 +14,9 @@ pub type Timestamp = DateTime<Utc>;
 pub struct Cycle {
     /// 0 for the cycle that starts at the anchor.
     pub index: u32,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub start: Timestamp,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub end: Timestamp,
 }
 

@@ -20,9 +20,11 @@ pub struct Ledger {
     pub plan: Plan,
     pub seats: u32,
     /// The billing anchor every cycle boundary is computed from.
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub anchor: Timestamp,
     /// Start of the period the counters describe: the current cycle's start, or the
     /// trial's end once a trial is over (no cycle then, only Extra Credits).
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub period_start: Timestamp,
     /// Credits the monthly pool paid in this period.
     pub monthly_paid: u64,

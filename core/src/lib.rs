@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod plan;
 pub mod recognition;
 pub mod refusal;
+pub mod rfc3339;
 pub mod topup;
 pub mod usage_csv;
 

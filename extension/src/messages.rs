@@ -168,7 +168,7 @@ pub enum Fetch {
 
 // The tag is read first, then only the variant's own type from the same object. serde's
 // internally tagged enums (`#[serde(tag = "type")]`) buffer every message through
-// `Content` and instantiate each payload's `Deserialize` twice: measured, 44 KiB more than this (README.md, "WASM size").
+// `Content` and instantiate each payload's `Deserialize` twice (extension/README.md, "WASM size").
 fn read<T: serde::de::DeserializeOwned>(kind: &str, message: &JsValue) -> Result<T, String> {
     crate::js::from_js(message).map_err(|e| format!("bad {kind} message: {e}"))
 }

@@ -13,6 +13,7 @@ use crate::cycle::Timestamp;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Notified {
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub cycle: Option<Timestamp>,
     pub kinds: u8,
 }

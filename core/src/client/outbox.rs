@@ -35,11 +35,13 @@ pub struct Outbox {
     /// Consecutive failed syncs.
     pub failures: u32,
     /// No sync before this moment (backoff).
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub next_attempt_at: Option<Timestamp>,
     pub last_error: Option<SyncError>,
     pub balance: Option<KnownBalance>,
     /// The backend's credits per job in the cycle starting at `job_cycle`.
     pub job_credits: BTreeMap<String, u64>,
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub job_cycle: Option<Timestamp>,
     /// Browser notifications already shown this cycle.
     pub notified: super::notify::Notified,
@@ -49,6 +51,7 @@ pub struct Outbox {
 pub struct RejectedEvent {
     pub event: UsageEvent,
     pub reason: Reason,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub answered_at: Timestamp,
 }
 
@@ -60,6 +63,7 @@ pub struct KnownBalance {
     /// carries the team's figures only: its applied events are counted in here).
     #[serde(default)]
     pub member: Option<MemberBudget>,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub at: Timestamp,
 }
 
@@ -67,6 +71,7 @@ pub struct KnownBalance {
 pub struct SyncError {
     pub kind: SyncErrorKind,
     pub message: String,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub at: Timestamp,
 }
 
@@ -89,6 +94,7 @@ pub struct Projection {
     pub spendable: u64,
     pub used: u64,
     pub total: u64,
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub resets_at: Option<Timestamp>,
     /// The backend's `low` rule applied to the projected figures.
     pub low: bool,
@@ -96,6 +102,7 @@ pub struct Projection {
     /// What the member's budget leaves after the pending events; none when no budget is set.
     pub member_left: Option<u64>,
     /// When the backend's figures were learnt.
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub as_of: Timestamp,
 }
 

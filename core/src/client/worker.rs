@@ -37,6 +37,7 @@ pub struct StoredRules {
     pub rules: Rules,
     pub etag: Option<String>,
     /// When the backend was last asked (answered 200 or 304).
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub checked_at: Option<Timestamp>,
 }
 
