@@ -522,8 +522,9 @@
     host.style.setProperty('--left', `${Math.round(Math.max(8, Math.min(r.left, innerWidth - box.getBoundingClientRect().width - 8)) + scrollX)}px`);
     notice = { host, close };
     document.addEventListener('keydown', onKey, true);
-    // After this click's own events: the click that opened it is not "outside".
-    setTimeout(() => host.isConnected && document.addEventListener('pointerdown', onOutside, true));
+    // At once: the activation that opened it has had its pointerdown already (a click), or
+    // none (a key); a timer could run after the next pointerdown (input goes first).
+    document.addEventListener('pointerdown', onOutside, true);
     box.querySelector('button.primary')?.focus();
   }
 
