@@ -257,6 +257,20 @@ pub struct MemberEntry {
     pub left: Option<u64>,
 }
 
+/// A [`MemberEntry`] read as plain fields, as the extension reads `GET /v1/members` (serde's
+/// flatten would cost its WASM ~17 KiB); a test keeps the two the same JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub member_id: String,
+    pub name: String,
+    pub role: Role,
+    pub used: u64,
+    #[serde(default)]
+    pub budget: Option<u64>,
+    #[serde(default)]
+    pub left: Option<u64>,
+}
+
 /// `PUT /v1/members/{member_id}/budget` body: a budget in credits per cycle, or null for none.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +353,14 @@ pub struct InsightsView {
     #[serde(flatten)]
     pub insights: Insights,
     pub plan_advice: crate::insights::plan_advice::PlanAdvice,
+}
+
+/// [`InsightsView`]'s `plan_advice` read on its own: the extension reads [`Insights`] and this
+/// from the same answer (no flatten, see [`MemberRow`]); null from an older backend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanAdviceOf {
+    #[serde(default)]
+    pub plan_advice: Option<crate::insights::plan_advice::PlanAdvice>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -438,6 +460,20 @@ impl Advice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_row_is_a_member_entry_read_plainly() {
+        let usage = MemberUsage { member_id: "m".into(), name: "Ana".into(), role: Role::Member, used: 12 };
+        for budget in [Some(40), None] {
+            let entry = crate::budget::MemberSpend::entry(usage.clone(), budget);
+            let json = serde_json::to_value(&entry).unwrap();
+            let row: MemberRow = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!((row.used, row.budget, row.left), (12, budget, budget.map(|b| b - 12)));
+            assert_eq!(serde_json::to_value(&row).unwrap(), json);
+        }
+        let old: MemberRow = serde_json::to_value(&usage).and_then(serde_json::from_value).unwrap();
+        assert_eq!((old.budget, old.left), (None, None), "an older backend's entry");
+    }
 
     #[test]
     fn codes_round_trip_and_match_serde() {

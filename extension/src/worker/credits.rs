@@ -8,7 +8,8 @@
 use std::cell::RefCell;
 
 use credits_core::Timestamp;
-use credits_core::api::{Balance, Insights, Me, MemberUsage, Role, UsagePage};
+use credits_core::api::{Balance, Insights, Me, MemberRow, PlanAdviceOf, Role, UsagePage};
+use credits_core::insights::plan_advice::PlanAdvice;
 use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
@@ -41,9 +42,15 @@ struct Known<T> {
 struct Stored {
     url: Option<String>,
     me: Option<Known<Me>>,
-    members: Option<Known<Vec<MemberUsage>>>,
+    members: Option<Known<Vec<MemberRow>>>,
     insights: Option<Known<Insights>>,
     usage: Option<Known<UsagePage>>,
+}
+
+/// The plan advice stored with the insights (the same `value`, read apart).
+#[derive(Deserialize)]
+struct StoredAdvice {
+    insights: Option<Known<PlanAdviceOf>>,
 }
 
 #[derive(Default)]
@@ -51,8 +58,10 @@ struct Cache {
     /// The backend the figures came from.
     url: Option<String>,
     me: Option<Known<Me>>,
-    members: Option<Known<Vec<MemberUsage>>>,
+    members: Option<Known<Vec<MemberRow>>>,
     insights: Option<Known<Insights>>,
+    /// `insights`' `plan_advice`.
+    plan_advice: Option<PlanAdvice>,
     /// The unfiltered first page.
     usage: Option<Known<UsagePage>>,
     /// What is stored: `{url, me: {at, value}, ...}`.
@@ -85,7 +94,12 @@ fn learn(c: &mut Cache, name: &str, value: &JsValue, at: Timestamp) -> bool {
     match name {
         "me" => known(value, at).map(|k| c.me = Some(k)).is_some(),
         "members" => known(value, at).map(|k| c.members = Some(k)).is_some(),
-        "insights" => known(value, at).map(|k| c.insights = Some(k)).is_some(),
+        "insights" => known(value, at)
+            .map(|k| {
+                c.insights = Some(k);
+                c.plan_advice = from_js::<PlanAdviceOf>(value).ok().and_then(|a| a.plan_advice);
+            })
+            .is_some(),
         "usage" => known(value, at).map(|k| c.usage = Some(k)).is_some(),
         _ => false,
     }
@@ -102,6 +116,7 @@ pub fn init(stored: &JsValue, url: Option<String>) {
             return;
         }
         *c = Cache { me: figures.me, members: figures.members, insights: figures.insights, usage: figures.usage, url, ..Cache::default() };
+        c.plan_advice = from_js::<StoredAdvice>(stored).ok().and_then(|s| s.insights?.value.plan_advice);
         c.raw = stored.clone().dyn_into().ok();
     });
 }
@@ -214,6 +229,7 @@ fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_
                 me: c.me.as_ref().filter(|_| mine).map(|k| &k.value),
                 members: c.members.as_ref().filter(|_| mine).map(|k| k.value.as_slice()),
                 insights: c.insights.as_ref().filter(|_| mine).map(|k| &k.value),
+                plan_advice: c.plan_advice.as_ref().filter(|_| mine),
                 usage: usage.or(c.usage.as_ref().filter(|_| mine).map(|k| &k.value)),
                 outbox: &s.outbox,
                 prices: &s.config.prices,
