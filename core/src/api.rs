@@ -355,12 +355,27 @@ pub struct InsightsView {
     pub plan_advice: crate::insights::plan_advice::PlanAdvice,
 }
 
-/// [`InsightsView`]'s `plan_advice` read on its own: the extension reads [`Insights`] and this
-/// from the same answer (no flatten, see [`MemberRow`]); null from an older backend.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PlanAdviceOf {
-    #[serde(default)]
-    pub plan_advice: Option<crate::insights::plan_advice::PlanAdvice>,
+/// What the extension reads of [`InsightsView`]'s `plan_advice`: the figures its sentence
+/// says, read apart from [`Insights`] (no flatten, see [`MemberRow`]) and without the
+/// options' prices or the cycles' dates (less WASM). A test reads it from a
+/// [`PlanAdvice`](crate::insights::plan_advice::PlanAdvice)'s JSON.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PlanAdviceFigures {
+    pub basis: crate::insights::plan_advice::AdviceBasis,
+    pub per_cycle: u64,
+    pub extra_per_cycle: u64,
+    pub allowance: u64,
+    pub recommendation: crate::insights::plan_advice::Recommendation,
+    /// The recommended option first.
+    pub options: Vec<PlanOptionFigures>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PlanOptionFigures {
+    pub plan: Plan,
+    pub seats: u32,
+    pub credits: u64,
+    pub top_up: Option<u64>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -460,6 +475,27 @@ impl Advice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_advice_figures_read_from_the_advice() {
+        use crate::insights::plan_advice::{AdviceBasis, CycleUse, PlanAdvice, PlanOption, Recommendation};
+        let at: DateTime<Utc> = "2026-10-01T00:00:00Z".parse().unwrap();
+        let option = |kind, top_up| PlanOption { kind, plan: Plan::Pro, seats: 2, credits: 500, top_up, cost: Some(9.5) };
+        let advice = PlanAdvice {
+            basis: AdviceBasis::CompletedCycles,
+            cycles: vec![CycleUse { start: at, end: at, used: 520, extra: 20 }; 2],
+            per_cycle: 520,
+            extra_per_cycle: 20,
+            allowance: 500,
+            recommendation: Recommendation::TopUp,
+            options: vec![option(Recommendation::TopUp, Some(20)), option(Recommendation::Stay, None)],
+            currency: Some("EUR".into()),
+        };
+        let f: PlanAdviceFigures = serde_json::from_value(serde_json::to_value(&advice).unwrap()).unwrap();
+        assert_eq!((f.basis, f.per_cycle, f.extra_per_cycle, f.allowance), (AdviceBasis::CompletedCycles, 520, 20, 500));
+        assert_eq!(f.recommendation, Recommendation::TopUp);
+        assert_eq!(f.options[0], PlanOptionFigures { plan: Plan::Pro, seats: 2, credits: 500, top_up: Some(20) });
+    }
 
     #[test]
     fn a_member_row_is_a_member_entry_read_plainly() {

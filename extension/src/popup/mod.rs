@@ -42,8 +42,7 @@ pub mod plan;
 pub mod state;
 pub mod text;
 
-use credits_core::api::{Insights, Me, MemberRow, Role, UsagePage};
-use credits_core::insights::plan_advice::PlanAdvice;
+use credits_core::api::{Insights, Me, MemberRow, PlanAdviceFigures, Role, UsagePage};
 use credits_core::client::{Outbox, Projection, SyncError, Tone};
 use credits_core::{Plan, PriceTable, Timestamp};
 
@@ -67,7 +66,7 @@ pub struct Input<'a> {
     pub members: Option<&'a [MemberRow]>,
     pub insights: Option<&'a Insights>,
     /// `GET /v1/insights`' `plan_advice` (shown to owners).
-    pub plan_advice: Option<&'a PlanAdvice>,
+    pub plan_advice: Option<&'a PlanAdviceFigures>,
     /// A page of `GET /v1/usage` (the first, unless `page` says otherwise).
     pub usage: Option<&'a UsagePage>,
     pub outbox: &'a Outbox,
@@ -200,7 +199,7 @@ pub fn credits(i: &Input) -> Popup {
         insights: match i.insights.filter(|_| figures) {
             Some(ins) => Some(InsightsPart {
                 section: Some(insights::section(ins, p.map_or(0, |p| p.spendable))),
-                plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(plan::advice),
+                plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(|a| plan::advice(a, i.seats.unwrap_or(1))),
                 empty: None,
             }),
             None if figures => Some(InsightsPart { section: None, plan: None, empty: Some(msg("notLoaded")) }),

@@ -170,18 +170,17 @@ fn the_budget_line_where_the_token_s_member_has_one() {
 
 #[test]
 fn owners_see_the_plan_advice() {
-    use credits_core::insights::plan_advice::{AdviceBasis, PlanOption, Recommendation};
+    use credits_core::api::{PlanAdviceFigures, PlanOptionFigures};
+    use credits_core::insights::plan_advice::{AdviceBasis, Recommendation};
     let mut f = fixture();
-    let stay = PlanOption { kind: Recommendation::Stay, plan: Plan::Pro, seats: 1, credits: 250, top_up: None, cost: None };
-    let advice = credits_core::insights::plan_advice::PlanAdvice {
+    let stay = PlanOptionFigures { plan: Plan::Pro, seats: 1, credits: 250, top_up: None };
+    let advice = PlanAdviceFigures {
         basis: AdviceBasis::ThisCyclePace,
-        cycles: vec![],
         per_cycle: 80,
         extra_per_cycle: 0,
         allowance: 250,
         recommendation: Recommendation::Stay,
         options: vec![stay],
-        currency: None,
     };
     let plan = |f: &Fixture| credits(&Input { plan_advice: Some(&advice), ..input(f) }).insights.unwrap().plan;
     assert_eq!(

@@ -8,8 +8,7 @@
 use std::cell::RefCell;
 
 use credits_core::Timestamp;
-use credits_core::api::{Balance, Insights, Me, MemberRow, PlanAdviceOf, Role, UsagePage};
-use credits_core::insights::plan_advice::PlanAdvice;
+use credits_core::api::{Balance, Insights, Me, MemberRow, PlanAdviceFigures, Role, UsagePage};
 use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
@@ -47,12 +46,6 @@ struct Stored {
     usage: Option<Known<UsagePage>>,
 }
 
-/// The plan advice stored with the insights (the same `value`, read apart).
-#[derive(Deserialize)]
-struct StoredAdvice {
-    insights: Option<Known<PlanAdviceOf>>,
-}
-
 #[derive(Default)]
 struct Cache {
     /// The backend the figures came from.
@@ -61,7 +54,7 @@ struct Cache {
     members: Option<Known<Vec<MemberRow>>>,
     insights: Option<Known<Insights>>,
     /// `insights`' `plan_advice`.
-    plan_advice: Option<PlanAdvice>,
+    plan_advice: Option<PlanAdviceFigures>,
     /// The unfiltered first page.
     usage: Option<Known<UsagePage>>,
     /// What is stored: `{url, me: {at, value}, ...}`.
@@ -97,12 +90,18 @@ fn learn(c: &mut Cache, name: &str, value: &JsValue, at: Timestamp) -> bool {
         "insights" => known(value, at)
             .map(|k| {
                 c.insights = Some(k);
-                c.plan_advice = from_js::<PlanAdviceOf>(value).ok().and_then(|a| a.plan_advice);
+                c.plan_advice = plan_advice(value);
             })
             .is_some(),
         "usage" => known(value, at).map(|k| c.usage = Some(k)).is_some(),
         _ => false,
     }
+}
+
+/// `plan_advice` of an insights answer (the same value as [`Insights`], read apart); none
+/// from an older backend.
+fn plan_advice(insights: &JsValue) -> Option<PlanAdviceFigures> {
+    from_js(&js_sys::Reflect::get(insights, &"plan_advice".into()).ok()?).ok()
 }
 
 const NAMES: [&str; 4] = ["me", "members", "insights", "usage"];
@@ -116,7 +115,8 @@ pub fn init(stored: &JsValue, url: Option<String>) {
             return;
         }
         *c = Cache { me: figures.me, members: figures.members, insights: figures.insights, usage: figures.usage, url, ..Cache::default() };
-        c.plan_advice = from_js::<StoredAdvice>(stored).ok().and_then(|s| s.insights?.value.plan_advice);
+        let insights = js_sys::Reflect::get(stored, &"insights".into()).and_then(|k| js_sys::Reflect::get(&k, &"value".into()));
+        c.plan_advice = insights.ok().and_then(|v| plan_advice(&v));
         c.raw = stored.clone().dyn_into().ok();
     });
 }
