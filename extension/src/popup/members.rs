@@ -81,11 +81,12 @@ mod tests {
     #[test]
     fn used_against_a_budget_where_one_is_set() {
         let t = crate::popup::text::tests::Catalog::en();
-        let members = [MemberRow { budget: Some(40), left: Some(28), ..m("a", "Ana", 12) }, m("b", "Bo", 5), MemberRow { budget: Some(1), left: Some(1), ..m("c", "Cy", 0) }];
+        let members = [
+            MemberRow { budget: Some(40), left: Some(28), ..m("a", "Ana", 12) },
+            m("b", "Bo", 5),
+            MemberRow { budget: Some(1), left: Some(1), ..m("c", "Cy", 0) },
+        ];
         let view = list(&sorted(&members, None, 0), None);
-        assert_eq!(
-            view.iter().map(|m| t.say_opt(m.budget.as_ref())).collect::<Vec<_>>(),
-            ["12 of 40 credits", "", "0 of 1 credit"]
-        );
+        assert_eq!(view.iter().map(|m| t.say_opt(m.budget.as_ref())).collect::<Vec<_>>(), ["12 of 40 credits", "", "0 of 1 credit"]);
     }
 }

@@ -14,8 +14,10 @@ use super::text::{Msg, Sub, credits, msg, msg_with, number};
 /// 250 credits." `seats_now`: the team's seats.
 pub fn advice(a: &PlanAdviceFigures, seats_now: u32) -> Msg {
     let basis = msg(if a.basis == AdviceBasis::ThisCyclePace { "planBasisPace" } else { "planBasisCycles" });
-    let figures =
-        Sub::Msg(msg_with("planFigures", vec![Sub::Msg(credits(a.per_cycle)), Sub::Msg(basis), Sub::Msg(credits(a.extra_per_cycle)), Sub::Msg(credits(a.allowance))]));
+    let figures = Sub::Msg(msg_with(
+        "planFigures",
+        vec![Sub::Msg(credits(a.per_cycle)), Sub::Msg(basis), Sub::Msg(credits(a.extra_per_cycle)), Sub::Msg(credits(a.allowance))],
+    ));
     // The core lists the recommended option first.
     let chosen = a.options.first();
     let Some(o) = chosen.filter(|_| a.recommendation != Recommendation::Stay) else { return msg_with("planStay", vec![figures]) };

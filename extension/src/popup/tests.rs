@@ -4,7 +4,9 @@
 use super::*;
 use crate::popup::text::tests::Catalog;
 use credits_core::Action;
-use credits_core::api::{Advice, Bucket, MemberBudget, DailyCredits, Forecast, JobAssistantUnused, Matching, Reason, Regenerations, Role, UsageEvent, UsageRow};
+use credits_core::api::{
+    Advice, Bucket, DailyCredits, Forecast, JobAssistantUnused, Matching, MemberBudget, Reason, Regenerations, Role, UsageEvent, UsageRow,
+};
 use credits_core::client::{KnownBalance, RejectedEvent, SyncErrorKind};
 
 fn ts(s: &str) -> Timestamp {
