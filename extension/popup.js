@@ -139,7 +139,7 @@ function members(m) {
     li.dataset.id = member.id;
     part(li, 'name').textContent = member.name;
     keep(part(li, 'you'), member.you);
-    part(li, 'used').textContent = number(member.used);
+    part(li, 'used').textContent = member.budget ? say(member.budget) : number(member.used);
     return li;
   });
   const list = slot('members');
@@ -183,6 +183,7 @@ function insights(i) {
   }));
   part(view, 'regen').textContent = say(s.regenerations);
   part(view, 'forecast').textContent = say(s.forecast);
+  text(part(view, 'plan-advice'), i.plan ? say(i.plan) : null);
   const advice = part(view, 'advice');
   advice.append(...s.advice.map((a) => Object.assign(document.createElement('li'), { textContent: say(a.text) })));
   s.advice.forEach((a, n) => { advice.children[n].dataset.id = a.code; });
@@ -198,6 +199,7 @@ function draw(v) {
   put('resets', v.resets);
   put('plan-line', v.plan_line);
   put('available', v.available);
+  put('budget', v.budget);
   for (const card of ['remaining', 'used', 'total', 'extra']) slot(card).textContent = v.cards ? number(v.cards[card]) : '–';
   topUp(v.top_up);
   put('cards-note', v.cards_note);

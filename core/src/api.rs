@@ -257,6 +257,20 @@ pub struct MemberEntry {
     pub left: Option<u64>,
 }
 
+/// A [`MemberEntry`] read as plain fields, as the extension reads `GET /v1/members` (serde's
+/// flatten would cost its WASM ~17 KiB); a test keeps the two the same JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub member_id: String,
+    pub name: String,
+    pub role: Role,
+    pub used: u64,
+    #[serde(default)]
+    pub budget: Option<u64>,
+    #[serde(default)]
+    pub left: Option<u64>,
+}
+
 /// `PUT /v1/members/{member_id}/budget` body: a budget in credits per cycle, or null for none.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +353,29 @@ pub struct InsightsView {
     #[serde(flatten)]
     pub insights: Insights,
     pub plan_advice: crate::insights::plan_advice::PlanAdvice,
+}
+
+/// What the extension reads of [`InsightsView`]'s `plan_advice`: the figures its sentence
+/// says, read apart from [`Insights`] (no flatten, see [`MemberRow`]) and without the
+/// options' prices or the cycles' dates (less WASM). A test reads it from a
+/// [`PlanAdvice`](crate::insights::plan_advice::PlanAdvice)'s JSON.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PlanAdviceFigures {
+    pub basis: crate::insights::plan_advice::AdviceBasis,
+    pub per_cycle: u64,
+    pub extra_per_cycle: u64,
+    pub allowance: u64,
+    pub recommendation: crate::insights::plan_advice::Recommendation,
+    /// The recommended option first.
+    pub options: Vec<PlanOptionFigures>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PlanOptionFigures {
+    pub plan: Plan,
+    pub seats: u32,
+    pub credits: u64,
+    pub top_up: Option<u64>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -438,6 +475,41 @@ impl Advice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_advice_figures_read_from_the_advice() {
+        use crate::insights::plan_advice::{AdviceBasis, CycleUse, PlanAdvice, PlanOption, Recommendation};
+        let at: DateTime<Utc> = "2026-10-01T00:00:00Z".parse().unwrap();
+        let option = |kind, top_up| PlanOption { kind, plan: Plan::Pro, seats: 2, credits: 500, top_up, cost: Some(9.5) };
+        let advice = PlanAdvice {
+            basis: AdviceBasis::CompletedCycles,
+            cycles: vec![CycleUse { start: at, end: at, used: 520, extra: 20 }; 2],
+            per_cycle: 520,
+            extra_per_cycle: 20,
+            allowance: 500,
+            recommendation: Recommendation::TopUp,
+            options: vec![option(Recommendation::TopUp, Some(20)), option(Recommendation::Stay, None)],
+            currency: Some("EUR".into()),
+        };
+        let f: PlanAdviceFigures = serde_json::from_value(serde_json::to_value(&advice).unwrap()).unwrap();
+        assert_eq!((f.basis, f.per_cycle, f.extra_per_cycle, f.allowance), (AdviceBasis::CompletedCycles, 520, 20, 500));
+        assert_eq!(f.recommendation, Recommendation::TopUp);
+        assert_eq!(f.options[0], PlanOptionFigures { plan: Plan::Pro, seats: 2, credits: 500, top_up: Some(20) });
+    }
+
+    #[test]
+    fn a_member_row_is_a_member_entry_read_plainly() {
+        let usage = MemberUsage { member_id: "m".into(), name: "Ana".into(), role: Role::Member, used: 12 };
+        for budget in [Some(40), None] {
+            let entry = crate::budget::MemberSpend::entry(usage.clone(), budget);
+            let json = serde_json::to_value(&entry).unwrap();
+            let row: MemberRow = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!((row.used, row.budget, row.left), (12, budget, budget.map(|b| b - 12)));
+            assert_eq!(serde_json::to_value(&row).unwrap(), json);
+        }
+        let old: MemberRow = serde_json::to_value(&usage).and_then(serde_json::from_value).unwrap();
+        assert_eq!((old.budget, old.left), (None, None), "an older backend's entry");
+    }
 
     #[test]
     fn codes_round_trip_and_match_serde() {

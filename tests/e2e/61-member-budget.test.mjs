@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, configureExtension, createTeam, launchBrowser, routeUpwork, screenshot, startBackend, syncNow,
-  upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows, waitForServiceWorker,
+  upworkUrl, usageRows, openPopup, popupView, waitForBadge, waitForChips, waitForContentScript, waitForRows, waitForServiceWorker,
 } from './harness.mjs';
 
 let browser;
@@ -72,4 +72,19 @@ test('the used-up budget was notified once, in the browser', async () => {
   await syncNow(browser); // the same cycle: not said again
   await new Promise((r) => setTimeout(r, 500));
   assert.deepEqual(await shown(), []);
+});
+
+test('the popup and the credits page show the budget, and Team Members the used against it', async () => {
+  await syncNow(browser);
+  const popup = await openPopup(browser);
+  assert.equal(await popup.locator('[data-slot="budget"]').textContent(), 'Your budget: 0 of 2 credits left this cycle');
+  const cy = (await popupView(popup)).members.find((m) => m.name === 'Cy');
+  assert.equal(cy.used, '2 of 2 credits');
+  await popup.close();
+  const page = await browser.context.newPage();
+  await page.goto(browser.extensionUrl('extension/credits.html'));
+  await page.locator('main:not([aria-busy])').waitFor({ state: 'attached', timeout: 15_000 });
+  assert.equal(await page.locator('[data-slot="budget"]').textContent(), 'Your budget: 0 of 2 credits left this cycle');
+  assert.equal(await page.locator('tr.member', { hasText: 'Cy' }).locator('[data-part="used"]').textContent(), '2 of 2 credits');
+  await page.close();
 });

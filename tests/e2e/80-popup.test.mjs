@@ -208,6 +208,13 @@ test('insights: the forecast sentence, the fitting advice and one bar per day of
   };
   const shown = await popup.locator('.advice li').evaluateAll((lis) => lis.map((li) => [li.dataset.id, li.textContent]));
   assert.deepEqual(shown, await Promise.all(insights.advice.map(async (a) => [a, await message(keys[a])])));
+  // The plan advisor, for the owner: one sentence with the figures behind it.
+  const plan = insights.plan_advice;
+  assert.equal(plan.basis, 'this_cycle_pace', 'no completed cycle yet');
+  const said = await popup.locator('.plan-advice').textContent();
+  assert.ok(said.includes(`the team uses about ${plan.per_cycle.toLocaleString('en-US')} credits a cycle from this cycle's pace`), said);
+  const lead = { stay: 'Your plan fits: ', top_up: 'Top up ', add_seats: 'Add ', upgrade: 'Move up to ', downgrade: 'Move down to ' };
+  assert.ok(said.startsWith(lead[plan.recommendation]), `${plan.recommendation}: ${said}`);
   // Regenerations' share and the breakdown by action.
   assert.equal(await popup.locator('.regen-share').textContent(), `Regenerations: 16 credits, ${Math.round(insights.regenerations.share * 100)}% of this cycle's use`);
   assert.equal(await popup.locator('.share').textContent(), 'Cover Letter24 credits · 100%');

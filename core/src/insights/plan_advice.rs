@@ -21,7 +21,9 @@ pub const DOWN_MARGIN_PERCENT: u64 = 20;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CycleUse {
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub start: chrono::DateTime<chrono::Utc>,
+    #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub end: chrono::DateTime<chrono::Utc>,
     pub used: u64,
     /// What Extra Credits paid of it.

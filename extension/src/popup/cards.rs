@@ -5,7 +5,7 @@
 //! less the events still waiting to sync.
 
 use credits_core::Plan;
-use credits_core::api::{Me, Role};
+use credits_core::api::{Me, MemberBudget, Role};
 use credits_core::client::Projection;
 use serde::Serialize;
 
@@ -42,13 +42,25 @@ pub fn available(p: Option<&Projection>) -> Option<Msg> {
 /// "Pro · 3 seats · 750 credits a month".
 pub fn plan_line(p: Option<&Projection>, plan: Option<Plan>, seats: Option<u32>) -> Option<Msg> {
     let (p, plan, seats) = (p?, plan?, seats?);
-    let name = match plan {
+    Some(msg_with(if seats == 1 { "planLineOne" } else { "planLine" }, vec![Sub::Msg(plan_name(plan)), number(u64::from(seats)), number(p.total)]))
+}
+
+/// A plan's name.
+pub fn plan_name(plan: Plan) -> Msg {
+    msg(match plan {
         Plan::Trial => "planTrial",
         Plan::Lite => "planLite",
         Plan::Pro => "planPro",
         Plan::Max => "planMax",
-    };
-    Some(msg_with(if seats == 1 { "planLineOne" } else { "planLine" }, vec![Sub::Msg(msg(name)), number(u64::from(seats)), number(p.total)]))
+    })
+}
+
+/// "Your budget: 28 of 40 credits left this cycle": the token's own member, where the owner
+/// set it a budget (`GET /v1/balance`'s `member`). This browser's clicks not yet synced are
+/// taken off, as the cards take them off the pool.
+pub fn budget(member: Option<&MemberBudget>, pending: u64) -> Option<Msg> {
+    let (budget, left) = (member?.budget?, member?.left?);
+    Some(msg_with("budgetLine", vec![number(left.saturating_sub(pending)), Sub::Msg(credits(budget))]))
 }
 
 /// Under the cards: how many of this browser's clicks the figures already count but the

@@ -17,6 +17,7 @@
 //! | `history.rs` | Usage History: backend rows with pending/rejected outbox events merged, filters, "Show more" |
 //! | `members.rs` | Team Members, largest first |
 //! | `insights.rs` | breakdown, regenerations, forecast sentence, advice sentences |
+//! | `plan.rs` | the plan advisor's sentence, for owners |
 //! | `chart.rs` | the daily SVG bar chart's geometry |
 //! | `notice.rs` | the state's notice, rejected events until dismissed |
 //!
@@ -37,10 +38,11 @@ pub mod history;
 pub mod insights;
 pub mod members;
 pub mod notice;
+pub mod plan;
 pub mod state;
 pub mod text;
 
-use credits_core::api::{Insights, Me, MemberUsage, UsagePage};
+use credits_core::api::{Insights, Me, MemberRow, PlanAdviceFigures, Role, UsagePage};
 use credits_core::client::{Outbox, Projection, SyncError, Tone};
 use credits_core::{Plan, PriceTable, Timestamp};
 
@@ -61,8 +63,10 @@ pub struct Input<'a> {
     pub plan: Option<Plan>,
     pub seats: Option<u32>,
     pub me: Option<&'a Me>,
-    pub members: Option<&'a [MemberUsage]>,
+    pub members: Option<&'a [MemberRow]>,
     pub insights: Option<&'a Insights>,
+    /// `GET /v1/insights`' `plan_advice` (shown to owners).
+    pub plan_advice: Option<&'a PlanAdviceFigures>,
     /// A page of `GET /v1/usage` (the first, unless `page` says otherwise).
     pub usage: Option<&'a UsagePage>,
     pub outbox: &'a Outbox,
@@ -100,6 +104,8 @@ pub struct Popup {
     pub plan_line: Option<Msg>,
     /// The badge's number, its parts named.
     pub available: Option<Msg>,
+    /// "Your budget: 28 of 40 credits left this cycle", where one is set.
+    pub budget: Option<Msg>,
     /// None: "–" on every card.
     pub cards: Option<cards::Cards>,
     pub top_up: Option<cards::TopUp>,
@@ -143,6 +149,8 @@ pub struct Members {
 #[derive(Debug, Serialize)]
 pub struct InsightsPart {
     pub section: Option<insights::Section>,
+    /// The plan advisor's sentence, for owners.
+    pub plan: Option<Msg>,
     pub empty: Option<Msg>,
 }
 
@@ -165,7 +173,7 @@ pub fn credits(i: &Input) -> Popup {
     let age =
         |at: Option<Timestamp>| at.filter(|_| state == State::Unreachable).map(|at| msg_with("asOf", vec![text::Sub::Msg(text::age(at, i.now))]));
     let members = i.members.filter(|_| figures).map(|m| members::sorted(m, i.me, i.pending_credits()));
-    let names: Vec<(&str, &str)> = members.iter().flatten().map(|(id, name, _)| (*id, *name)).collect();
+    let names: Vec<(&str, &str)> = members.iter().flatten().map(|(id, name, ..)| (*id, *name)).collect();
     Popup {
         state,
         tone: i.tone,
@@ -175,6 +183,7 @@ pub fn credits(i: &Input) -> Popup {
         resets: cards::resets(p, i.plan),
         plan_line: cards::plan_line(p, i.plan, i.seats),
         available: cards::available(p),
+        budget: i.outbox.balance.as_ref().filter(|_| figures).and_then(|b| cards::budget(b.member.as_ref(), i.pending_credits())),
         cards: cards::values(p),
         top_up: if figures { cards::top_up(i.me, i.packs, i.pack, p, state == State::Unreachable) } else { None },
         cards_note: cards::note(p),
@@ -188,8 +197,12 @@ pub fn credits(i: &Input) -> Popup {
             None => None,
         },
         insights: match i.insights.filter(|_| figures) {
-            Some(ins) => Some(InsightsPart { section: Some(insights::section(ins, p.map_or(0, |p| p.spendable))), empty: None }),
-            None if figures => Some(InsightsPart { section: None, empty: Some(msg("notLoaded")) }),
+            Some(ins) => Some(InsightsPart {
+                section: Some(insights::section(ins, p.map_or(0, |p| p.spendable))),
+                plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(|a| plan::advice(a, i.seats.unwrap_or(1))),
+                empty: None,
+            }),
+            None if figures => Some(InsightsPart { section: None, plan: None, empty: Some(msg("notLoaded")) }),
             None => None,
         },
         status: None,

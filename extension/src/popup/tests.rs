@@ -4,7 +4,9 @@
 use super::*;
 use crate::popup::text::tests::Catalog;
 use credits_core::Action;
-use credits_core::api::{Advice, Bucket, DailyCredits, Forecast, JobAssistantUnused, Matching, Reason, Regenerations, Role, UsageEvent, UsageRow};
+use credits_core::api::{
+    Advice, Bucket, DailyCredits, Forecast, JobAssistantUnused, Matching, MemberBudget, Reason, Regenerations, Role, UsageEvent, UsageRow,
+};
 use credits_core::client::{KnownBalance, RejectedEvent, SyncErrorKind};
 
 fn ts(s: &str) -> Timestamp {
@@ -15,7 +17,7 @@ struct Fixture {
     outbox: Outbox,
     projection: Projection,
     me: Me,
-    members: Vec<MemberUsage>,
+    members: Vec<MemberRow>,
     insights: Insights,
     usage: UsagePage,
     prices: PriceTable,
@@ -59,8 +61,8 @@ fn fixture() -> Fixture {
     let projection = outbox.projection(&prices, 10).unwrap();
     let me = Me { member_id: "m-ana".into(), name: "Ana".into(), role: Role::Owner, team_id: "t".into(), team_name: "Acme".into() };
     let members = vec![
-        MemberUsage { member_id: "m-ana".into(), name: "Ana".into(), role: Role::Owner, used: 4 },
-        MemberUsage { member_id: "m-bo".into(), name: "Bo".into(), role: Role::Member, used: 6 },
+        MemberRow { member_id: "m-ana".into(), name: "Ana".into(), role: Role::Owner, used: 4, budget: None, left: None },
+        MemberRow { member_id: "m-bo".into(), name: "Bo".into(), role: Role::Member, used: 6, budget: Some(40), left: Some(34) },
     ];
     let row = |id: u128, at: &str| UsageRow {
         id: uuid::Uuid::from_u128(id).to_string(),
@@ -103,6 +105,7 @@ fn input(f: &Fixture) -> Input<'_> {
         me: Some(&f.me),
         members: Some(&f.members),
         insights: Some(&f.insights),
+        plan_advice: None,
         usage: Some(&f.usage),
         outbox: &f.outbox,
         prices: &f.prices,
@@ -141,11 +144,54 @@ fn the_popup_with_everything_known() {
     assert!(!history.append);
     let members = view.members.as_ref().unwrap();
     assert_eq!(members.rows.iter().map(|m| m.used).collect::<Vec<_>>(), [6, 5], "Ana's pending click counts");
+    assert_eq!(members.rows.iter().map(|m| t.say_opt(m.budget.as_ref())).collect::<Vec<_>>(), ["6 of 40 credits", ""], "Bo's budget");
+    assert!(view.budget.is_none(), "Ana has no budget");
     assert_eq!(view.insights.as_ref().unwrap().section.as_ref().unwrap().chart.bars.len(), 5);
     assert!(t.say(&view.rejected.as_ref().unwrap().text).contains("1 AI action was not counted"));
     assert!(view.notice.is_none());
     assert!(view.ages.cards.is_none(), "ages only when the backend cannot be reached");
     assert_eq!(view.version, crate::VERSION);
+}
+
+#[test]
+fn the_budget_line_where_the_token_s_member_has_one() {
+    let mut f = fixture();
+    let member = |used, budget: Option<u64>| Some(MemberBudget { used, budget, left: budget.map(|b: u64| b.saturating_sub(used)) });
+    f.outbox.balance.as_mut().unwrap().member = member(12, Some(40));
+    // The click waiting to sync (1 credit) is taken off.
+    assert_eq!(say(&credits(&input(&f)).budget), "Your budget: 27 of 40 credits left this cycle");
+    f.outbox.balance.as_mut().unwrap().member = member(0, Some(1));
+    assert_eq!(say(&credits(&input(&f)).budget), "Your budget: 0 of 1 credit left this cycle");
+    f.outbox.balance.as_mut().unwrap().member = member(50, Some(40));
+    assert_eq!(say(&credits(&input(&f)).budget), "Your budget: 0 of 40 credits left this cycle", "never negative");
+    f.outbox.balance.as_mut().unwrap().member = member(3, None);
+    assert!(credits(&input(&f)).budget.is_none(), "no budget set");
+    f.outbox.balance.as_mut().unwrap().member = member(12, Some(40));
+    assert!(credits(&Input { configured: false, ..input(&f) }).budget.is_none());
+}
+
+#[test]
+fn owners_see_the_plan_advice() {
+    use credits_core::api::{PlanAdviceFigures, PlanOptionFigures};
+    use credits_core::insights::plan_advice::{AdviceBasis, Recommendation};
+    let mut f = fixture();
+    let stay = PlanOptionFigures { plan: Plan::Pro, seats: 1, credits: 250, top_up: None };
+    let advice = PlanAdviceFigures {
+        basis: AdviceBasis::ThisCyclePace,
+        per_cycle: 80,
+        extra_per_cycle: 0,
+        allowance: 250,
+        recommendation: Recommendation::Stay,
+        options: vec![stay],
+    };
+    let plan = |f: &Fixture| credits(&Input { plan_advice: Some(&advice), ..input(f) }).insights.unwrap().plan;
+    assert_eq!(
+        say(&plan(&f)),
+        "Your plan fits: the team uses about 80 credits a cycle from this cycle's pace, 0 credits of it from Extra Credits, and your plan gives 250 credits."
+    );
+    assert!(credits(&input(&f)).insights.unwrap().plan.is_none(), "none from an older backend");
+    f.me.role = Role::Member;
+    assert!(plan(&f).is_none(), "owners only");
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use credits_core::Timestamp;
-use credits_core::api::{Balance, Insights, Me, MemberUsage, Role, UsagePage};
+use credits_core::api::{Balance, Insights, Me, MemberRow, PlanAdviceFigures, Role, UsagePage};
 use credits_core::client::{Backend, BadgeView, SyncError, SyncErrorKind, figures_stale};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
@@ -41,7 +41,7 @@ struct Known<T> {
 struct Stored {
     url: Option<String>,
     me: Option<Known<Me>>,
-    members: Option<Known<Vec<MemberUsage>>>,
+    members: Option<Known<Vec<MemberRow>>>,
     insights: Option<Known<Insights>>,
     usage: Option<Known<UsagePage>>,
 }
@@ -51,8 +51,10 @@ struct Cache {
     /// The backend the figures came from.
     url: Option<String>,
     me: Option<Known<Me>>,
-    members: Option<Known<Vec<MemberUsage>>>,
+    members: Option<Known<Vec<MemberRow>>>,
     insights: Option<Known<Insights>>,
+    /// `insights`' `plan_advice`.
+    plan_advice: Option<PlanAdviceFigures>,
     /// The unfiltered first page.
     usage: Option<Known<UsagePage>>,
     /// What is stored: `{url, me: {at, value}, ...}`.
@@ -85,10 +87,21 @@ fn learn(c: &mut Cache, name: &str, value: &JsValue, at: Timestamp) -> bool {
     match name {
         "me" => known(value, at).map(|k| c.me = Some(k)).is_some(),
         "members" => known(value, at).map(|k| c.members = Some(k)).is_some(),
-        "insights" => known(value, at).map(|k| c.insights = Some(k)).is_some(),
+        "insights" => known(value, at)
+            .map(|k| {
+                c.insights = Some(k);
+                c.plan_advice = plan_advice(value);
+            })
+            .is_some(),
         "usage" => known(value, at).map(|k| c.usage = Some(k)).is_some(),
         _ => false,
     }
+}
+
+/// `plan_advice` of an insights answer (the same value as [`Insights`], read apart); none
+/// from an older backend.
+fn plan_advice(insights: &JsValue) -> Option<PlanAdviceFigures> {
+    from_js(&js_sys::Reflect::get(insights, &"plan_advice".into()).ok()?).ok()
 }
 
 const NAMES: [&str; 4] = ["me", "members", "insights", "usage"];
@@ -102,6 +115,8 @@ pub fn init(stored: &JsValue, url: Option<String>) {
             return;
         }
         *c = Cache { me: figures.me, members: figures.members, insights: figures.insights, usage: figures.usage, url, ..Cache::default() };
+        let insights = js_sys::Reflect::get(stored, &"insights".into()).and_then(|k| js_sys::Reflect::get(&k, &"value".into()));
+        c.plan_advice = insights.ok().and_then(|v| plan_advice(&v));
         c.raw = stored.clone().dyn_into().ok();
     });
 }
@@ -214,6 +229,7 @@ fn build(filter: &Filter, pack: Option<u64>, usage: Option<&UsagePage>, history_
                 me: c.me.as_ref().filter(|_| mine).map(|k| &k.value),
                 members: c.members.as_ref().filter(|_| mine).map(|k| k.value.as_slice()),
                 insights: c.insights.as_ref().filter(|_| mine).map(|k| &k.value),
+                plan_advice: c.plan_advice.as_ref().filter(|_| mine),
                 usage: usage.or(c.usage.as_ref().filter(|_| mine).map(|k| &k.value)),
                 outbox: &s.outbox,
                 prices: &s.config.prices,
