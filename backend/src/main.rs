@@ -80,7 +80,6 @@ enum Command {
     },
 }
 
-
 #[derive(Subcommand)]
 enum PricesCommand {
     /// Store the plans' monthly prices per seat and the packs' prices for the plan advisor
@@ -112,7 +111,6 @@ enum WebhookCommand {
         team: String,
     },
 }
-
 
 /// Requests per minute each token and each team may sustain, and the burst above that
 /// (a rate of 0 turns the limit off). Over a limit: 429 with `Retry-After`.

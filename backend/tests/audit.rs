@@ -49,7 +49,10 @@ async fn a_budget_change_is_recorded_with_who_and_before_and_after() {
         let (cleared, set) = (&entries[0], &entries[1]);
         assert_eq!((&set["actor"], &set["subject"]), (&json!({ "kind": "member", "member_id": owner_id }), &json!(member_id)));
         assert_eq!((&set["before"]["budget"], &set["after"]["budget"]), (&Value::Null, &json!(40)));
-        assert_eq!((&cleared["actor"], &cleared["before"]["budget"], &cleared["after"]["budget"]), (&json!({ "kind": "cli" }), &json!(40), &Value::Null));
+        assert_eq!(
+            (&cleared["actor"], &cleared["before"]["budget"], &cleared["after"]["budget"]),
+            (&json!({ "kind": "cli" }), &json!(40), &Value::Null)
+        );
     })
     .await;
 }

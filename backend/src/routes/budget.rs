@@ -31,7 +31,9 @@ pub async fn put(
     auth.require_owner()?;
     let body = body.map_err(super::body_error)?;
     let request = parse(&body)?;
-    Ok(Json(budgets::set_budget(&app.store, Some(&auth.who.team_id), Some(&auth.who.member_id), &member, request.credits, ops::now(), &app.cfg).await?))
+    Ok(Json(
+        budgets::set_budget(&app.store, Some(&auth.who.team_id), Some(&auth.who.member_id), &member, request.credits, ops::now(), &app.cfg).await?,
+    ))
 }
 
 /// The body must name `credits` (a whole number or null): a missing field is not "none".
