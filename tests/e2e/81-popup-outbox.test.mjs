@@ -78,6 +78,9 @@ test('a click the backend rejects is shown as rejected, with the reason in words
   await syncNow(browser);
   const page = await proposal();
   await waitForBadge(page, '1');
+  // The page's chips asked for the job's count, which runs a sync (and a balance read):
+  // let that finish first, or it may learn Cy's spend and block the click instead.
+  await syncNow(browser);
   const spent = await api(backend, team.tokens.Cy, '/v1/usage', {
     method: 'POST',
     body: { events: [{ id: crypto.randomUUID(), action: 'cover_letter', regenerate: false, occurred_at: new Date().toISOString() }] },
