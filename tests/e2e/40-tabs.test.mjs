@@ -48,6 +48,8 @@ test('a click in one tab moves the badge in the other', async () => {
   await a.getByRole('button', { name: 'Answer with AI' }).click();
   await waitForBadge(b, '119');
   await waitForRows(backend, team.token, 1);
+  // The row is in; the badge's "waiting to sync" goes once the answer is back.
+  await waitForBadge(b, (x) => x.text === '119' && !/waiting/.test(x.detail));
   assert.equal(await toolbarText(), '119');
   const focused = await b.evaluate(() => {
     const box = document.querySelector('upwex-credits-badge').shadowRoot.querySelector('.badge');

@@ -65,8 +65,9 @@ test('a top-up unblocks the controls', async () => {
   await page.getByRole('button', { name: 'Answer with AI' }).click();
   const rows = await waitForRows(backend, team.token, 1);
   assert.equal(rows[0].bucket, 'extra');
-  const b = await waitForBadge(page, '1');
-  // One credit is singular, on the badge and in its detail.
+  // One credit is singular, on the badge and in its detail. The badge shows the click at
+  // once ("1 waiting to sync"); the synced figure follows when the backend has answered.
+  const b = await waitForBadge(page, (x) => x.text === '1' && !/waiting/.test(x.detail));
   assert.equal(b.detail, '1 credit left: 0 monthly, 1 extra');
   const unit = await page.evaluate(() => document.querySelector('upwex-credits-badge').shadowRoot.querySelector('.unit').textContent);
   assert.equal(unit, ' credit');
