@@ -31,6 +31,11 @@ impl NameParts {
 
 /// Normalises a name for comparison: case ignored, whitespace collapsed, and icons, emoji
 /// and punctuation dropped (so "Re-generate ✨" reads "regenerate").
+///
+/// Case is folded for ASCII letters only: Upwork's controls and the Upwex widgets are
+/// labelled in English, and full Unicode folding costs the shipped WASM 18 KiB (its
+/// tables). Other letters are kept as written, so a rule naming "Générer" matches
+/// "générer" but not "GÉNÉRER".
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
@@ -40,7 +45,7 @@ pub fn normalize(s: &str) -> String {
                 out.push(' ');
             }
             space = false;
-            out.extend(c.to_lowercase());
+            out.push(c.to_ascii_lowercase());
         } else if c.is_whitespace() {
             space = true;
         }

@@ -139,6 +139,7 @@ impl Rules {
     }
 }
 
+/// ASCII case folding, as in [`normalize`].
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    !needle.is_empty() && haystack.to_lowercase().contains(&needle.to_lowercase())
+    !needle.is_empty() && haystack.to_ascii_lowercase().contains(&needle.to_ascii_lowercase())
 }

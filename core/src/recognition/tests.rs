@@ -197,4 +197,8 @@ fn normalising_names() {
     assert_eq!(normalize("Re-generate"), "regenerate");
     assert_eq!(normalize("🔄"), "");
     assert_eq!(normalize("Answer with A.I."), "answer with ai");
+    assert_eq!(normalize("GENERATE Cover LETTER"), "generate cover letter");
+    // Letters beyond ASCII are kept, and compared exactly (see `normalize`).
+    assert_eq!(normalize("Générer la lettre"), "générer la lettre");
+    assert_eq!(normalize("ÉCRIRE"), "Écrire");
 }
