@@ -344,8 +344,9 @@
   const one = (n) => plural.select(n) === 'one';
   const credits = (n) => one(n) ? msg('creditsOne') : msg('creditsMany', n);
   const warningText = (w) => !w ? ''
-    : w.job_used == null ? msg('contentRegenerate', credits(w.cost))
-    : msg('contentRegenerateJob', credits(w.cost), credits(w.job_used));
+    : w.rerolls == null ? msg('contentRegenerate', credits(w.cost))
+    : w.rerolls === 0 ? msg('contentRegenerateFirst', credits(w.cost))
+    : msg('contentRegenerateAgain', credits(w.cost), w.rerolls);
 
   // Draws (or removes) the chip of one control from its directive.
   function apply(t, directive) {

@@ -93,7 +93,7 @@ test('nothing was counted twice; keys that did nothing, disabled and busy contro
 test('the Regenerate confirmation is reached and answered by keyboard', async () => {
   await configureExtension(browser, { url: backend.url, token: team.token, confirmRegenerate: true });
   const regenerate = widget('role-direct').locator('[data-expect="answer:regenerate"]');
-  await waitForChips(page, (list) => list.some((c) => c.control.expect === 'answer:regenerate' && /All actions on this job so far this cycle/.test(c.warning)));
+  await waitForChips(page, (list) => list.some((c) => c.control.expect === 'answer:regenerate' && /^This reroll costs 1 credit\./.test(c.warning)));
   await page.waitForTimeout(300); // the pushed directives (confirm) arrive
   const notice = page.locator('upwex-credits-notice');
   const rowsBefore = (await usageRows(backend, team.token)).length;
@@ -101,7 +101,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   // Enter: held, the notice takes the focus; Tab to Cancel, Enter.
   await regenerate.focus();
   await page.keyboard.press('Enter');
-  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  await notice.getByText('This reroll costs 1 credit.', { exact: false }).waitFor();
   await screenshot(page, 'keyboard-confirm');
   assert.equal(await notice.evaluate((host) => host.shadowRoot.activeElement?.textContent), 'Regenerate');
   await page.keyboard.press('Tab');
@@ -114,7 +114,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   // closes it and the focus is back on the control; nothing ran.
   await regenerate.focus();
   await page.keyboard.press('Enter');
-  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  await notice.getByText('This reroll costs 1 credit.', { exact: false }).waitFor();
   const [box, control] = [await notice.evaluate((h) => h.shadowRoot.querySelector('.notice').getBoundingClientRect().toJSON()), await regenerate.boundingBox()];
   const overlaps = box.left < control.x + control.width && control.x < box.right && box.top < control.y + control.height && control.y < box.bottom;
   assert.equal(overlaps, false, `the notice ${JSON.stringify(box)} covers its control ${JSON.stringify(control)}`);
@@ -126,7 +126,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   assert.equal(await regenerate.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)), true, 'the focus is back on the control');
   // A click outside closes it too.
   await page.keyboard.press('Enter');
-  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  await notice.getByText('This reroll costs 1 credit.', { exact: false }).waitFor();
   await page.mouse.click(5, 5);
   await notice.waitFor({ state: 'detached' });
   await page.waitForTimeout(300);
@@ -134,7 +134,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   // Space: held; Enter on the notice's "Regenerate" lets it through once.
   await regenerate.focus();
   await page.keyboard.press('Space');
-  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  await notice.getByText('This reroll costs 1 credit.', { exact: false }).waitFor();
   assert.equal(await runs('role-direct'), runsBefore);
   await page.keyboard.press('Enter');
   await page.waitForFunction((r) => Number(document.querySelector('[data-test="role-direct"]').dataset.simRuns) === r + 1, runsBefore);
@@ -147,7 +147,7 @@ test('the Regenerate confirmation is reached and answered by keyboard', async ()
   const nativeRuns = await runs('native');
   await nativeRegenerate.focus();
   await page.keyboard.press('Enter');
-  await notice.getByText('All actions on this job so far this cycle', { exact: false }).waitFor();
+  await notice.getByText('This reroll costs 1 credit.', { exact: false }).waitFor();
   await page.keyboard.press('Space');
   await page.waitForFunction((r) => Number(document.querySelector('[data-test="native"]').dataset.simRuns) === r + 1, nativeRuns);
   await waitForRows(backend, team.token, rowsBefore + 2);

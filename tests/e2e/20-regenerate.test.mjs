@@ -35,8 +35,10 @@ const regenerateWarning = async () =>
   (await waitForChips(page, (list) => list.some((c) => c.control.expect === 'cover_letter:regenerate')))
     .find((c) => c.control.expect === 'cover_letter:regenerate').warning;
 
-async function waitForWarning(used) {
-  const want = `This reroll costs 1 credit. All actions on this job so far this cycle: ${used} credit${used === 1 ? '' : 's'}.`;
+async function waitForWarning(rerolls) {
+  const want = rerolls === 0
+    ? 'This reroll costs 1 credit. First reroll of this result on this job.'
+    : `This reroll costs 1 credit. Rerolls of this result on this job so far: ${rerolls}.`;
   const deadline = Date.now() + 15_000;
   let last;
   while ((last = await regenerateWarning()) !== want) {
@@ -45,12 +47,16 @@ async function waitForWarning(used) {
   }
 }
 
-test('the job count in the warning includes what other members spent on the job', async () => {
-  // Bea already wrote a cover letter for this job from another browser.
+test("the warning counts this result's rerolls on the job, other members' included", async () => {
+  // Bea already rerolled a cover letter and an answer for this job from another browser.
   const { api } = await import('./harness.mjs');
+  const at = new Date().toISOString();
   await api(backend, team.tokens.Bea, '/v1/usage', {
     method: 'POST',
-    body: { events: [{ id: crypto.randomUUID(), action: 'cover_letter', regenerate: false, job_id: JOB, occurred_at: new Date().toISOString() }] },
+    body: { events: [
+      { id: crypto.randomUUID(), action: 'cover_letter', regenerate: true, job_id: JOB, occurred_at: at },
+      { id: crypto.randomUUID(), action: 'answer', regenerate: true, job_id: JOB, occurred_at: at },
+    ] },
   });
   await syncNow(browser);
   page = await browser.context.newPage();
@@ -58,18 +64,18 @@ test('the job count in the warning includes what other members spent on the job'
   await waitForContentScript(page);
   await page.getByRole('button', { name: 'Generate Cover Letter' }).first().click();
   await regenerate().waitFor();
-  await waitForWarning(2); // Bea's 1 + this click's 1
+  await waitForWarning(1); // Bea's cover letter reroll; her answer's and this first letter are not rerolls of it
 });
 
 test('three rerolls of a cover letter are 4 usage rows, the warning counting up', async () => {
   for (let i = 0; i < 3; i++) {
-    await waitForWarning(2 + i);
+    await waitForWarning(1 + i);
     if (i === 2) await screenshot(page, 'regenerate-warning');
     await regenerate().click();
     await page.waitForFunction((n) => document.querySelector('.upwex-cover-letter').dataset.simRuns === String(n), i + 2);
   }
-  await waitForWarning(5);
-  const rows = (await waitForRows(backend, team.token, 5)).filter((r) => r.member === 'Owner');
+  await waitForWarning(4);
+  const rows = (await waitForRows(backend, team.token, 6)).filter((r) => r.member === 'Owner');
   assert.equal(rows.length, 4, 'one cover letter and three rerolls');
   assert.deepEqual(rows.map((r) => r.regenerate).sort(), [false, true, true, true]);
   assert.ok(rows.every((r) => r.action === 'cover_letter' && r.job_id === JOB));
@@ -82,7 +88,7 @@ test('with the confirmation option, a reroll waits for "Regenerate" and then cou
   const runsBefore = await coverLetterRuns();
   await regenerate().click();
   const notice = page.locator('upwex-credits-notice');
-  await notice.getByText('All actions on this job so far this cycle: 5 credits.', { exact: false }).waitFor();
+  await notice.getByText('Rerolls of this result on this job so far: 4.', { exact: false }).waitFor();
   await screenshot(page, 'regenerate-confirm');
   // Held: Upwex did not regenerate, nothing was recorded.
   assert.equal(await coverLetterRuns(), runsBefore);
@@ -115,7 +121,7 @@ test('the older hex job id form lands in the usage row (job page, icon-only Job 
   assert.equal(rows[0].job_id, '~0133110211e88e3a06');
   // Its Regenerate (named by aria-labelledby) takes the widget's action.
   const regen = await waitForChips(job, (list) => list.some((c) => c.control.expect === 'job_assistant:regenerate'));
-  assert.match(regen.find((c) => c.control.expect === 'job_assistant:regenerate').warning, /All actions on this job so far this cycle: 1 credit\./);
+  assert.equal(regen.find((c) => c.control.expect === 'job_assistant:regenerate').warning, 'This reroll costs 1 credit. First reroll of this result on this job.');
   // The aria-disabled "Write Cover Letter" teaser is not labelled.
   assert.ok(!regen.some((c) => c.control.expect === 'none'));
   await job.close();

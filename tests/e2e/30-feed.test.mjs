@@ -47,7 +47,7 @@ test('a slider opened by pushState gets its late Job Assistant labelled and coun
   assert.deepEqual([rows[0].action, rows[0].job_id], ['job_assistant', '~021999055296412911573']);
   // Its Regenerate, in the generic #upwex-root, takes its neighbour's action.
   const labelled = await waitForChips(page, (list) => list.some((c) => c.control.expect === 'job_assistant:regenerate'));
-  assert.match(labelled.find((c) => c.control.expect === 'job_assistant:regenerate').warning, /All actions on this job so far this cycle: 1 credit\./);
+  assert.match(labelled.find((c) => c.control.expect === 'job_assistant:regenerate').warning, /^This reroll costs 1 credit\. First reroll of this result on this job\.$/);
   await page.getByRole('button', { name: 'Regenerate' }).click();
   const again = await waitForRows(backend, team.token, 2);
   assert.deepEqual([again[0].action, again[0].regenerate, again[0].job_id], ['job_assistant', true, '~021999055296412911573']);

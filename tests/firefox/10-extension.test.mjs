@@ -125,7 +125,7 @@ test('on the feed, a slider opened by pushState gets its late Job Assistant labe
   assert.deepEqual([rows[0].action, rows[0].job_id], ['job_assistant', '~021999055296412911573']);
   // Its Regenerate warns with the job's count from the backend, and counts as a regenerate.
   const regen = await waitForPage(session, (v) => v.chips.some((c) => c.expect === 'job_assistant:regenerate'));
-  assert.match(regen.chips.find((c) => c.expect === 'job_assistant:regenerate').warning, /All actions on this job so far this cycle: 1 credit\./);
+  assert.match(regen.chips.find((c) => c.expect === 'job_assistant:regenerate').warning, /^This reroll costs 1 credit\. First reroll of this result on this job\.$/);
   await clickText(session, 'button', 'Regenerate');
   const again = await waitForRows(backend, team.token, 5);
   assert.deepEqual([again[0].action, again[0].regenerate, again[0].job_id], ['job_assistant', true, '~021999055296412911573']);

@@ -29,13 +29,13 @@ pub struct Directive {
     pub blocked: Option<Reason>,
 }
 
-/// "This reroll costs `cost`. All actions on this job so far this cycle: `job_used`."
+/// "This reroll costs `cost`. Rerolls of this result on this job so far: `rerolls`."
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegenerateWarning {
     pub cost: u32,
-    /// Credits this page's job has used this cycle (the backend's count plus pending); none
-    /// when the page has no job.
-    pub job_used: Option<u64>,
+    /// Earlier rerolls of this action's result on this page's job this cycle (the backend's
+    /// count plus pending); none when the page has no job.
+    pub rerolls: Option<u64>,
 }
 
 /// The directive for a recognized control on a page for `job_id`.
@@ -50,7 +50,9 @@ pub fn directive(
     let cost = prices.cost(recognized.action);
     // Unknown balance (never synced): count, and let the backend decide.
     let blocked = outbox.projection(prices, low_percent).and_then(|p| p.refusal(cost.into()));
-    let warning = recognized.regenerate.then(|| RegenerateWarning { cost, job_used: job_id.map(|job| outbox.job_used(job, prices)) });
+    // Nothing to warn about spending when the click will not be counted (the notice says why).
+    let warning = (recognized.regenerate && blocked.is_none())
+        .then(|| RegenerateWarning { cost, rerolls: job_id.map(|job| outbox.job_rerolls(job, recognized.action)) });
     Directive {
         action: recognized.action,
         regenerate: recognized.regenerate,

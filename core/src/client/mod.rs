@@ -16,7 +16,7 @@ pub use badge::{BadgeView, Tone, toolbar_text};
 pub use directive::{Directive, RegenerateWarning, directive};
 pub use figures::{TopUpAttempt, figures_stale};
 pub use notify::{Notified, holding};
-pub use outbox::{KnownBalance, Outbox, Projection, RejectedEvent, SyncError, SyncErrorKind, backoff, credits_for_job};
+pub use outbox::{JobRerolls, KnownBalance, Outbox, Projection, RejectedEvent, SyncError, SyncErrorKind, backoff, credits_for_job, rerolls_for_job};
 pub use settings::{Backend, Settings};
 pub use view::{Described, Problem, View};
 pub use worker::{Answer, Effect, Event, JOB_RETRY_SECS, RULES_EVERY_SECS, Request, STALE_BALANCE_SECS, Stored, StoredRules, Worker};

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use crate::action::PriceTable;
+use crate::action::{Action, PriceTable};
 use crate::api::{Balance, BalanceView, Bucket, EventStatus, MemberBudget, Reason, UsageAnswer, UsageBatch, UsageEvent, UsageRow};
 use crate::batch::MAX_BATCH_EVENTS;
 use crate::cycle::Timestamp;
@@ -41,6 +41,9 @@ pub struct Outbox {
     pub balance: Option<KnownBalance>,
     /// The backend's credits per job in the cycle starting at `job_cycle`.
     pub job_credits: BTreeMap<String, u64>,
+    /// The backend's rerolls (Regenerate events) per job and action in the same cycle, for
+    /// the jobs `job_credits` knows.
+    pub job_rerolls: Vec<JobRerolls>,
     #[serde(default, deserialize_with = "crate::rfc3339::optional")]
     pub job_cycle: Option<Timestamp>,
     /// Browser notifications already shown this cycle.
@@ -53,6 +56,14 @@ pub struct RejectedEvent {
     pub reason: Reason,
     #[serde(deserialize_with = "crate::rfc3339::instant")]
     pub answered_at: Timestamp,
+}
+
+/// How many times one job's result of one action was rerolled (Regenerate) this cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRerolls {
+    pub job_id: String,
+    pub action: Action,
+    pub count: u64,
 }
 
 /// The backend's balance and when we learnt it.
@@ -122,6 +133,20 @@ pub fn credits_for_job(rows: &[UsageRow], job_id: &str, cycle_start: Timestamp) 
     rows.iter().filter(|r| !r.refunded && r.recorded_at >= cycle_start && r.job_id.as_deref() == Some(job_id)).map(|r| r.credits.unsigned_abs()).sum()
 }
 
+/// The rerolls the backend counted for `job_id` in the cycle that started at `cycle_start`,
+/// per action, from usage rows (refunded rows and earlier cycles excluded, as in
+/// [`credits_for_job`]).
+pub fn rerolls_for_job(rows: &[UsageRow], job_id: &str, cycle_start: Timestamp) -> Vec<JobRerolls> {
+    let mut out: Vec<JobRerolls> = Vec::new();
+    for r in rows.iter().filter(|r| r.regenerate && !r.refunded && r.recorded_at >= cycle_start && r.job_id.as_deref() == Some(job_id)) {
+        match out.iter_mut().find(|x| x.action == r.action) {
+            Some(x) => x.count += 1,
+            None => out.push(JobRerolls { job_id: job_id.to_owned(), action: r.action, count: 1 }),
+        }
+    }
+    out
+}
+
 impl Outbox {
     /// Records a click. An id already pending is not recorded twice.
     pub fn record(&mut self, event: UsageEvent) {
@@ -162,6 +187,9 @@ impl Outbox {
                     // unknown (a partial count would pass for the backend's).
                     if let Some(count) = event.job_id.as_ref().and_then(|job| self.job_credits.get_mut(job)) {
                         *count += u64::from(prices.cost(event.action));
+                        if event.regenerate {
+                            self.count_reroll(&event);
+                        }
                     }
                 }
                 EventStatus::Rejected => {
@@ -201,6 +229,7 @@ impl Outbox {
         if self.job_cycle != Some(balance.cycle_start) {
             self.job_cycle = Some(balance.cycle_start);
             self.job_credits.clear();
+            self.job_rerolls.clear();
             member = member.map(|m| MemberBudget { used: 0, budget: m.budget, left: m.budget });
         }
         self.balance = Some(KnownBalance { balance, member, at: now });
@@ -226,7 +255,26 @@ impl Outbox {
     pub fn learn_job(&mut self, job_id: &str, rows: &[UsageRow]) {
         if let Some(cycle) = self.job_cycle {
             self.job_credits.insert(job_id.to_owned(), credits_for_job(rows, job_id, cycle));
+            self.job_rerolls.retain(|r| r.job_id != job_id);
+            self.job_rerolls.extend(rerolls_for_job(rows, job_id, cycle));
         }
+    }
+
+    /// An applied Regenerate of a job whose count is known.
+    fn count_reroll(&mut self, event: &UsageEvent) {
+        let Some(job) = event.job_id.as_deref() else { return };
+        match self.job_rerolls.iter_mut().find(|r| r.job_id == job && r.action == event.action) {
+            Some(r) => r.count += 1,
+            None => self.job_rerolls.push(JobRerolls { job_id: job.to_owned(), action: event.action, count: 1 }),
+        }
+    }
+
+    /// Rerolls of this job's `action` result this cycle: the backend's count plus pending
+    /// Regenerate events.
+    pub fn job_rerolls(&self, job_id: &str, action: Action) -> u64 {
+        let known = self.job_rerolls.iter().find(|r| r.job_id == job_id && r.action == action).map_or(0, |r| r.count);
+        let pending = self.pending.iter().filter(|e| e.regenerate && e.action == action && e.job_id.as_deref() == Some(job_id)).count();
+        known + pending as u64
     }
 
     /// Whether the backend's count for this job is known.
@@ -252,6 +300,7 @@ impl Outbox {
         self.retry_now();
         self.balance = None;
         self.job_credits.clear();
+        self.job_rerolls.clear();
         self.job_cycle = None;
         self.notified = Default::default();
     }

@@ -179,6 +179,64 @@ fn job_counts_come_from_this_cycles_rows() {
 }
 
 #[test]
+fn rerolls_are_counted_per_job_and_action() {
+    use crate::api::{Bucket, UsageRow};
+    let prices = PriceTable::default();
+    let now = t("2026-11-06T10:00:00Z");
+    let row = |n: u8, action, regenerate, job: &str, at: &str, refunded| UsageRow {
+        id: format!("r{n}"),
+        action,
+        label: String::new(),
+        regenerate,
+        job_id: Some(job.into()),
+        member_id: "m".into(),
+        member: "M".into(),
+        occurred_at: t(at),
+        recorded_at: t(at),
+        bucket: Bucket::Monthly,
+        credits: -1,
+        refunded,
+    };
+    let rows = [
+        row(1, Action::CoverLetter, false, "~021", "2026-11-02T00:00:00Z", false),
+        row(2, Action::CoverLetter, true, "~021", "2026-11-02T00:01:00Z", false),
+        row(3, Action::CoverLetter, true, "~021", "2026-11-02T00:02:00Z", false),
+        row(4, Action::CoverLetter, true, "~021", "2026-10-30T00:00:00Z", false), // last cycle
+        row(5, Action::CoverLetter, true, "~021", "2026-11-03T00:00:00Z", true),  // refunded
+        row(6, Action::Answer, true, "~021", "2026-11-03T00:00:00Z", false),
+        row(7, Action::CoverLetter, true, "~022", "2026-11-03T00:00:00Z", false),
+    ];
+    let cycle = t("2026-11-01T00:00:00Z");
+    assert_eq!(
+        rerolls_for_job(&rows, "~021", cycle),
+        [
+            JobRerolls { job_id: "~021".into(), action: Action::CoverLetter, count: 2 },
+            JobRerolls { job_id: "~021".into(), action: Action::Answer, count: 1 },
+        ]
+    );
+    let mut o = Outbox::default();
+    o.learn_balance(balance(100, 0, 250), now);
+    o.learn_job("~021", &rows);
+    o.learn_job("~021", &rows); // learnt again: replaced, not added
+    assert_eq!(o.job_rerolls("~021", Action::CoverLetter), 2);
+    assert_eq!(o.job_rerolls("~022", Action::CoverLetter), 0, "never fetched");
+    // An applied reroll of a known job grows the count; one of an unknown job does not.
+    let reroll = |n, job: &str| UsageEvent { regenerate: true, ..ev(n, Action::CoverLetter, Some(job)) };
+    o.record(reroll(20, "~021"));
+    o.record(reroll(21, "~099"));
+    assert_eq!(o.job_rerolls("~021", Action::CoverLetter), 3, "pending counts");
+    let applied = |n| EventResult { id: Some(uuid::Uuid::from_u128(n).to_string()), status: EventStatus::Applied, reason: None };
+    o.answered(&UsageAnswer { results: vec![applied(20), applied(21)], balance: balance(98, 0, 250) }, &prices, now);
+    assert_eq!(o.job_rerolls("~021", Action::CoverLetter), 3, "applied: the pending one became the known count's");
+    assert_eq!(o.job_rerolls("~099", Action::CoverLetter), 0);
+    // A new cycle forgets them.
+    let mut next = balance(250, 0, 250);
+    next.cycle_start = t("2026-12-01T00:00:00Z");
+    o.learn_balance(next, now);
+    assert_eq!(o.job_rerolls("~021", Action::CoverLetter), 0);
+}
+
+#[test]
 fn directives_warn_confirm_and_block() {
     let prices = PriceTable::default();
     let now = t("2026-11-06T10:00:00Z");
@@ -191,19 +249,27 @@ fn directives_warn_confirm_and_block() {
     assert_eq!((d.cost, d.blocked, d.confirm, d.warning), (1, None, false, None));
     o.learn_balance(balance(5, 0, 250), now);
     o.job_credits.insert("~021".into(), 2);
+    o.job_rerolls.push(JobRerolls { job_id: "~021".into(), action: Action::CoverLetter, count: 1 });
     o.record(ev(1, Action::CoverLetter, Some("~021")));
+    o.record(UsageEvent { regenerate: true, ..ev(10, Action::CoverLetter, Some("~021")) });
+    o.record(UsageEvent { regenerate: true, ..ev(11, Action::Answer, Some("~021")) });
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
-    assert_eq!(d.warning, Some(RegenerateWarning { cost: 1, job_used: Some(3) }));
+    // This job's Cover Letter: the backend's 1 reroll + 1 pending; the first Cover Letter and
+    // the Answer's reroll are other results.
+    assert_eq!(d.warning, Some(RegenerateWarning { cost: 1, rerolls: Some(2) }));
+    let answer = Recognized { action: Action::Answer, regenerate: true };
+    assert_eq!(directive(answer, Some("~021"), &o, &settings, &prices, 10).warning, Some(RegenerateWarning { cost: 1, rerolls: Some(1) }));
     assert!(!d.confirm, "confirmation is off by default");
     settings.confirm_regenerate = true;
     assert!(directive(regen, Some("~021"), &o, &settings, &prices, 10).confirm);
     assert!(!directive(plain, Some("~021"), &o, &settings, &prices, 10).confirm, "only Regenerate asks");
-    assert_eq!(directive(regen, None, &o, &settings, &prices, 10).warning, Some(RegenerateWarning { cost: 1, job_used: None }));
-    for n in 2..6 {
+    assert_eq!(directive(regen, None, &o, &settings, &prices, 10).warning, Some(RegenerateWarning { cost: 1, rerolls: None }));
+    for n in 2..4 {
         o.record(ev(n, Action::Answer, None));
     }
     let d = directive(regen, Some("~021"), &o, &settings, &prices, 10);
     assert!(d.blocked == Some(Reason::InsufficientCredits) && !d.confirm, "empty: blocked, no confirmation to offer");
+    assert_eq!(d.warning, None, "nothing to warn about spending when nothing can be spent");
     let prices3 = PriceTable::new(&[(Action::AutoBid, 3)]).unwrap();
     assert_eq!(directive(Recognized { action: Action::AutoBid, regenerate: false }, None, &Outbox::default(), &settings, &prices3, 10).cost, 3);
 }
