@@ -168,19 +168,35 @@ function insights(i) {
   const view = document.getElementById('t-insights').content.cloneNode(true);
   translate(view);
   chart(part(view, 'chart'), s.chart);
-  // The chart's table alternative (the full page): one row per day, the bar's own words.
+  // Its axes: the tallest bar's figure and the dated ticks, placed where the view says.
+  part(view, 'chart-top').textContent = say(s.chart.top);
+  part(view, 'chart-days').append(...s.chart.days.map((d) => {
+    const tick = Object.assign(document.createElement('span'), { className: d.end ? 'tick end' : 'tick', textContent: say(d.label) });
+    tick.style.left = `${d.at}%`;
+    return tick;
+  }));
+  // The chart's table alternative (the full page): one row per day.
   part(view, 'chart-table')?.append(...s.chart.bars.map((b) => {
     const tr = document.createElement('tr');
-    tr.append(Object.assign(document.createElement('td'), { textContent: say(b.title) }));
+    tr.append(
+      Object.assign(document.createElement('td'), { textContent: say(b.day) }),
+      Object.assign(document.createElement('td'), { className: 'n', textContent: say(b.credits) }),
+    );
     return tr;
   }));
-  part(view, 'by-action').append(...s.by_action.map((a) => {
+  const share = (id, label, value) => {
     const li = clone('t-share');
-    li.dataset.id = a.action;
-    part(li, 'label').textContent = say(a.label);
-    part(li, 'share').textContent = say(a.share);
+    li.dataset.id = id;
+    part(li, 'label').textContent = label;
+    part(li, 'share').textContent = say(value);
     return li;
-  }));
+  };
+  part(view, 'by-action').append(...s.by_action.map((a) => share(a.action, say(a.label), a.share)));
+  // The parts only the full page has.
+  part(view, 'by-member')?.append(...s.by_member.map((m) => share(m.member_id, m.name, m.share)));
+  const only = (name, msg) => { const el = part(view, name); if (el) el.textContent = say(msg); };
+  only('ja-unused', s.job_assistant_unused);
+  only('matching', s.matching);
   part(view, 'regen').textContent = say(s.regenerations);
   part(view, 'forecast').textContent = say(s.forecast);
   text(part(view, 'plan-advice'), i.plan ? say(i.plan) : null);

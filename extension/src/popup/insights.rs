@@ -2,13 +2,13 @@
 //! breakdown by action, the regenerations' share, the forecast sentence, and the advice
 //! codes as seed 001's sentences.
 
-use credits_core::Timestamp;
 use credits_core::api::{Advice, Forecast, Insights};
+use credits_core::{Action, Timestamp};
 
 use serde::Serialize;
 
 use super::chart::{Chart, chart};
-use super::text::{Msg, Sub, credits, msg, msg_with, percent};
+use super::text::{Msg, Sub, credits, msg, msg_with, number, percent};
 
 /// An advice code's sentence (seed 001's "Tighten it" advice).
 pub fn advice(advice: Advice) -> Msg {
@@ -55,7 +55,13 @@ pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64) -> M
 pub struct Section {
     pub chart: Chart,
     pub by_action: Vec<Share>,
+    /// Largest first (the credits page; the popup lists members apart).
+    pub by_member: Vec<MemberShare>,
     pub regenerations: Msg,
+    /// Job Assistant runs on jobs that got no cover letter, answer or bid.
+    pub job_assistant_unused: Msg,
+    /// Job Matching against Auto Bid.
+    pub matching: Msg,
     pub forecast: Msg,
     pub advice: Vec<AdviceLine>,
 }
@@ -64,6 +70,13 @@ pub struct Section {
 pub struct Share {
     pub action: &'static str,
     pub label: Msg,
+    pub share: Msg,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemberShare {
+    pub member_id: String,
+    pub name: String,
     pub share: Msg,
 }
 
@@ -85,11 +98,32 @@ pub fn section(ins: &Insights, spendable: u64) -> Section {
             share: msg_with("shareOf", vec![Sub::Msg(credits(a.credits)), pct(a.credits)]),
         })
         .collect();
+    let by_member = ins
+        .by_member
+        .iter()
+        .map(|m| MemberShare {
+            member_id: m.member_id.clone(),
+            name: m.name.clone(),
+            share: msg_with("shareOf", vec![Sub::Msg(credits(m.credits)), pct(m.credits)]),
+        })
+        .collect();
     let regen = ins.regenerations.credits;
+    let of = |action| ins.by_action.iter().find(|a| a.action == action).map_or(0, |a| a.credits);
+    let unused = &ins.job_assistant_unused;
+    let job_assistant_unused = match unused.jobs {
+        _ if of(Action::JobAssistant) == 0 => msg("jaUnusedNoRuns"),
+        0 => msg("jaUnusedNone"),
+        1 => msg_with("jaUnusedOne", vec![Sub::Msg(credits(unused.credits))]),
+        jobs => msg_with("jaUnusedMany", vec![number(jobs), Sub::Msg(credits(unused.credits))]),
+    };
+    let m = &ins.matching;
     Section {
         chart: chart(&ins.daily),
         by_action,
+        by_member,
         regenerations: msg_with("regenShare", vec![Sub::Msg(credits(regen)), pct(regen)]),
+        job_assistant_unused,
+        matching: msg_with("matchingAgainstBid", vec![Sub::Msg(credits(m.job_matching)), Sub::Msg(credits(m.auto_bid))]),
         forecast: forecast(&ins.forecast, ins.resets_at, spendable),
         advice: ins.advice.iter().map(|a| AdviceLine { code: a.code(), text: advice(*a) }).collect(),
     }
@@ -100,7 +134,7 @@ mod tests {
     use super::*;
     use crate::popup::text::tests::Catalog;
     use credits_core::Action;
-    use credits_core::api::{ActionCredits, DailyCredits, JobAssistantUnused, Matching, Regenerations};
+    use credits_core::api::{ActionCredits, DailyCredits, JobAssistantUnused, Matching, MemberCredits, Regenerations};
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -178,7 +212,10 @@ mod tests {
                 ActionCredits { action: Action::CoverLetter, label: "Cover Letter".into(), credits: 9 },
                 ActionCredits { action: Action::Answer, label: "Answer".into(), credits: 3 },
             ],
-            by_member: vec![],
+            by_member: vec![
+                MemberCredits { member_id: "m1".into(), name: "Ana".into(), credits: 8 },
+                MemberCredits { member_id: "m2".into(), name: "Bo".into(), credits: 4 },
+            ],
             regenerations: Regenerations { credits: 6, share: 0.5 },
             job_assistant_unused: JobAssistantUnused { jobs: 0, credits: 0 },
             matching: Matching { job_matching: 0, auto_bid: 0 },
@@ -197,6 +234,22 @@ mod tests {
             ["Cover Letter9 credits · 75%", "Answer3 credits · 25%"]
         );
         assert_eq!(t.say(&view.regenerations), "Regenerations: 6 credits, 50% of this cycle's use");
+        assert_eq!(
+            view.by_member.iter().map(|m| format!("{} {} {}", m.member_id, m.name, t.say(&m.share))).collect::<Vec<_>>(),
+            ["m1 Ana 8 credits · 67%", "m2 Bo 4 credits · 33%"]
+        );
+        assert_eq!(t.say(&view.job_assistant_unused), "No Job Assistant runs this cycle.");
+        assert_eq!(t.say(&view.matching), "Job Matching used 0 credits; Auto Bid 0 credits.");
+        // With Job Assistant runs: none, one or several jobs that led nowhere.
+        let mut ins = ins;
+        ins.by_action.push(ActionCredits { action: Action::JobAssistant, label: "Job Assistant".into(), credits: 5 });
+        ins.matching = Matching { job_matching: 12, auto_bid: 1 };
+        assert_eq!(t.say(&section(&ins, 88).job_assistant_unused), "Every Job Assistant run this cycle led to a cover letter, an answer or a bid.");
+        ins.job_assistant_unused = JobAssistantUnused { jobs: 1, credits: 2 };
+        assert_eq!(t.say(&section(&ins, 88).job_assistant_unused), "Job Assistant ran on 1 job that got no cover letter, answer or bid: 2 credits.");
+        ins.job_assistant_unused = JobAssistantUnused { jobs: 3, credits: 4 };
+        assert_eq!(t.say(&section(&ins, 88).job_assistant_unused), "Job Assistant ran on 3 jobs that got no cover letter, answer or bid: 4 credits.");
+        assert_eq!(t.say(&section(&ins, 88).matching), "Job Matching used 12 credits; Auto Bid 1 credit.");
         assert_eq!(t.say(&view.forecast), "At this pace (about 2 credits a day) your credits last until the reset on Dec 20.");
         assert_eq!(
             view.advice.iter().map(|a| (a.code, t.say(&a.text))).collect::<Vec<_>>(),
