@@ -71,7 +71,7 @@ pub const TICK_DAYS: usize = 7;
 pub fn tick_days(days: usize) -> Vec<usize> {
     let mut out: Vec<usize> = (0..days).step_by(TICK_DAYS).collect();
     if let Some(&prev) = out.last()
-        && days - 1 >= prev + 3
+        && days > prev + 3
     {
         out.push(days - 1);
     }
