@@ -71,7 +71,7 @@ $('settings').addEventListener('submit', async (event) => {
   try {
     const reply = await ask({ type: MESSAGE.settingsSave, settings: checked.settings });
     if (reply.refused) return show('status', say(reply.refused), true);
-    show('status', say(reply.saved), reply.saved.key !== 'optionsSaved');
+    show('status', say(reply.saved), Boolean(reply.connection.problem));
     connection(reply.connection);
     syncStatus(reply);
   } catch (e) {
