@@ -391,12 +391,21 @@
     .wrap.folded .unit, .wrap.folded .detail, .wrap.folded .problem { display: none !important; }
     .wrap.folded .badge { padding: 4px 8px; }`;
   let badge = null;
+  const DAY = { month: 'short', day: 'numeric' };
 
+  // The badge's detail: [shown on hover / focus, its screen-reader label]. The shown one
+  // does not repeat the number beside it; both say when the credits refill, in the
+  // browser's locale and time zone from the instant the view carries.
+  const RESETS = { cycle: ['contentResets', DAY], daily: ['contentResetsDaily', { hour: 'numeric', minute: '2-digit' }], trial_over: ['contentTrialOver', DAY] };
   function badgeDetail(b) {
-    if (!b.configured) return msg('contentNotSetUp');
-    if (b.spendable == null) return msg('contentBalanceUnknown');
-    const detail = msg('contentDetail', credits(b.spendable), b.remaining, b.extra);
-    return b.pending > 0 ? `${detail} ${msg('contentWaiting', b.pending)}` : detail;
+    if (!b.configured) return [msg('contentNotSetUp'), msg('contentNotSetUp')];
+    if (b.spendable == null) return [msg('contentBalanceUnknown'), msg('contentBalanceUnknown')];
+    const [key, format] = RESETS[b.reset] ?? [];
+    const reset = key && b.reset_at ? msg(key, new Intl.DateTimeFormat(undefined, format).format(new Date(b.reset_at))) : '';
+    const waiting = b.pending > 0 ? ` ${msg('contentWaiting', b.pending)}` : '';
+    const shown = [msg('contentSplit', b.remaining, b.extra), reset].filter(Boolean).join(' · ');
+    const label = [msg('contentDetail', credits(b.spendable), b.remaining, b.extra), reset].filter(Boolean).join('. ');
+    return [shown + waiting, label + waiting];
   }
 
   // What needs attention: rejections not yet seen, then the last sync error.
@@ -448,7 +457,7 @@
       badge = { host, box, count, unit: box.querySelector('.unit'), detail: box.querySelector('.detail'), problem: box.querySelector('.problem') };
     }
     const b = view.badge;
-    const detail = badgeDetail(b);
+    const [detail, label] = badgeDetail(b);
     const problem = problemText(view.problem);
     badge.host.hidden = !b.visible;
     badge.box.dataset.tone = b.tone;
@@ -458,7 +467,7 @@
     badge.unit.textContent = connected ? ` ${msg(b.spendable != null && one(b.spendable) ? 'contentUnitOne' : 'contentUnitMany')}` : '';
     badge.detail.textContent = detail;
     badge.problem.textContent = problem;
-    badge.box.setAttribute('aria-label', problem ? `${detail}. ${problem}` : detail);
+    badge.box.setAttribute('aria-label', problem ? `${label}. ${problem}` : label);
   }
 
   const NOTICE_CSS = `

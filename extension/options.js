@@ -12,9 +12,14 @@ const ask = async (message) => {
   if (reply?.error) throw new Error(reply.error);
   return reply;
 };
-const show = (id, text, error = false) => {
+// A line, and the technical detail behind a failure folded under it (where the page has one).
+const show = (id, text, error = false, detail = '') => {
   $(id).textContent = text;
   $(id).className = error ? 'error' : 'muted';
+  const more = $(`${id}-more`);
+  if (!more) return;
+  more.hidden = !detail;
+  more.querySelector('code').textContent = detail;
 };
 
 translate(document);
@@ -28,13 +33,17 @@ function fill({ backend, low_threshold, confirm_regenerate, show_badge, notify }
   $('notify').checked = notify;
 }
 
+// The worker's answer to "who is this token?": {me}, {problem, detail} or neither.
+function connection({ me, problem, detail }) {
+  if (me) show('connection', words('optionsConnected', me.name, me.team_name));
+  else if (problem) show('connection', words('optionsNotConnected', say(problem)), true, detail);
+  else show('connection', words('optionsNotSetUp'));
+}
+
 async function showConnection() {
   show('connection', words('optionsChecking'));
   try {
-    const { me, error } = await ask({ type: MESSAGE.checkConnection });
-    if (me) show('connection', words('optionsConnected', me.name, me.team_name));
-    else if (error) show('connection', words('optionsNotConnected', error), true);
-    else show('connection', words('optionsNotSetUp'));
+    connection(await ask({ type: MESSAGE.checkConnection }));
   } catch (e) {
     show('connection', words('optionsNotConnected', e.message), true);
   }
@@ -56,14 +65,18 @@ $('settings').addEventListener('submit', async (event) => {
   if (checked.origin && !(await chrome.permissions.request({ origins: [checked.origin] }))) {
     return show('status', words('optionsPermissionRefused', checked.origin), true);
   }
+  // The worker asks the backend first: a new token it refuses is not saved (src/options.rs,
+  // after_check), and "Saved" says what the check found.
   show('status', words('optionsSaving'));
   try {
-    await ask({ type: MESSAGE.settingsSave, settings: checked.settings });
-    show('status', words('optionsSaved'));
+    const reply = await ask({ type: MESSAGE.settingsSave, settings: checked.settings });
+    if (reply.refused) return show('status', say(reply.refused), true);
+    show('status', say(reply.saved), Boolean(reply.connection.problem));
+    connection(reply.connection);
+    syncStatus(reply);
   } catch (e) {
-    return show('status', e.message, true);
+    show('status', e.message, true);
   }
-  showConnection();
 });
 
 // The token: shown or hidden on request.
@@ -75,9 +88,10 @@ $('token-toggle').addEventListener('click', () => {
 });
 
 // Sync: what waits to be sent, the last failure, and "Sync now".
-function syncStatus({ pending, last_error }) {
+function syncStatus({ pending, last_error, last_problem }) {
   const line = pending === 1 ? words('optionsPendingOne') : pending > 1 ? words('optionsPendingSome', String(pending)) : words('optionsPendingNone');
-  show('sync-status', last_error ? `${line} ${words('optionsLastError', last_error.message)}` : line, Boolean(last_error));
+  if (!last_error) return show('sync-status', line);
+  show('sync-status', `${line} ${words('optionsLastError', say(last_problem))}`, true, last_error.message);
 }
 $('sync-now').addEventListener('click', async () => {
   $('sync-now').disabled = true;

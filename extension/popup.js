@@ -203,7 +203,7 @@ function insights(i) {
   const advice = part(view, 'advice');
   advice.append(...s.advice.map((a) => Object.assign(document.createElement('li'), { textContent: say(a.text) })));
   s.advice.forEach((a, n) => { advice.children[n].dataset.id = a.code; });
-  keep(advice, s.advice.length > 0);
+  for (const el of [advice, part(view, 'advice-heading')]) if (el) keep(el, s.advice.length > 0);
   holder.replaceChildren(view);
 }
 

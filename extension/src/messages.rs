@@ -11,8 +11,8 @@
 //! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | [`View`] once the event is stored |
 //! | `content:top-up {}` | `{}`: the worker opened the credits page at Top Up (the out-of-credits notice's Top Up, a click on the page badge) |
 //! | `page:state {}` | [`PageState`]: settings, badge and outbox state (the options page, the tests) |
-//! | `page:settings-save {settings}` | [`PageState`] or an error (nothing changed) |
-//! | `page:check-connection {}` | `{me}` (the backend's `GET /v1/me` object) or `{me: null, error}` |
+//! | `page:settings-save {settings}` | [`PageState`] with `saved` (a message) and `connection` (as below), or `{refused}` (a message: the backend refused a new token) or an error (nothing changed) |
+//! | `page:check-connection {}` | `{me}` (the backend's `GET /v1/me` object), `{me: null, problem, detail}` (the failure in words and its technical detail) or `{me: null}` (no backend set) |
 //! | `page:sync-now {}` | [`PageState`] after a sync and balance refresh |
 //! | `page:rejections-seen {}` | [`PageState`] |
 //! | `page:version {}` | `{version}` |
@@ -226,5 +226,7 @@ pub struct PageState {
     pub pending: usize,
     pub rejected: Vec<RejectedEvent>,
     pub last_error: Option<SyncError>,
+    /// The last error in the user's words (its technical detail is `last_error.message`).
+    pub last_problem: Option<crate::popup::text::Msg>,
     pub next_attempt_at: Option<Timestamp>,
 }

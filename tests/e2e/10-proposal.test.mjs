@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  badge, chips, configureExtension, createTeam, launchBrowser, routeUpwork, screenshot, startBackend,
-  syncNow, upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows,
+  api, badge, chips, configureExtension, createTeam, launchBrowser, routeUpwork, screenshot, startBackend,
+  shortDay, syncNow, upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows,
 } from './harness.mjs';
 
 const PROPOSAL = '/nx/proposals/job/~021998744339961847531/apply/';
@@ -52,7 +52,11 @@ test('every Upwex control is labelled and nothing else is', async () => {
   assert.equal(await page.locator('#cover_letter_label').textContent(), 'Cover Letter');
   const b = await waitForBadge(page, '250');
   assert.equal(b.tone, 'green');
-  assert.match(b.detail, /^250 credits left: 250 monthly, 0 extra/);
+  // The detail (hover, focus) adds to the number: the split and the reset date; the label
+  // says it all.
+  const resets = `Resets ${await shortDay(page, (await api(backend, team.token, '/v1/balance')).resets_at)}`;
+  assert.equal(b.detail, `250 monthly + 0 extra · ${resets}`);
+  assert.equal(b.label, `250 credits left: 250 monthly, 0 extra. ${resets}`);
   await screenshot(page, 'proposal-labelled');
 });
 

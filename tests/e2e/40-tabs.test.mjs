@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  badge, configureExtension, createTeam, launchBrowser, paths, routeUpwork, startBackend, syncNow, upworkUrl,
-  waitForBadge, waitForChips, waitForContentScript, waitForRows, workerState,
+  api, badge, configureExtension, createTeam, launchBrowser, paths, routeUpwork, startBackend, syncNow, upworkUrl,
+  shortDay, waitForBadge, waitForChips, waitForContentScript, waitForRows, workerState,
 } from './harness.mjs';
 
 let browser;
@@ -58,8 +58,9 @@ test('a click in one tab moves the badge in the other', async () => {
   });
   assert.equal(focused, 'block', 'the monthly/extra split shows on keyboard focus');
   const shown = await badge(b);
-  assert.equal(shown.detail, '119 credits left: 99 monthly, 20 extra');
-  assert.equal(shown.label, shown.detail);
+  const resets = `Resets ${await shortDay(b, (await api(backend, team.token, '/v1/balance')).resets_at)}`;
+  assert.equal(shown.detail, `99 monthly + 20 extra · ${resets}`, 'the split and the reset, not the number again');
+  assert.equal(shown.label, `119 credits left: 99 monthly, 20 extra. ${resets}`);
   await b.locator('upwex-credits-badge').screenshot({ path: join(paths.artifacts, 'badge-green.png') });
   await a.close();
   await b.close();

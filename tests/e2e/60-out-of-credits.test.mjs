@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   api, configureExtension, createTeam, startProxy, launchBrowser, paths, routeUpwork, screenshot, startBackend, syncNow,
-  upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows, workerState,
+  shortDay, upworkUrl, usageRows, waitForBadge, waitForChips, waitForContentScript, waitForRows, workerState,
 } from './harness.mjs';
 
 let browser;
@@ -68,7 +68,12 @@ test('a top-up unblocks the controls', async () => {
   // One credit is singular, on the badge and in its detail. The badge shows the click at
   // once ("1 waiting to sync"); the synced figure follows when the backend has answered.
   const b = await waitForBadge(page, (x) => x.text === '1' && !/waiting/.test(x.detail));
-  assert.equal(b.detail, '1 credit left: 0 monthly, 1 extra');
+  // The trial is over: the detail says since when, and that nothing refills.
+  const known = await api(backend, team.token, '/v1/balance');
+  assert.equal(known.resets_at, null);
+  const ended = `Trial ended ${await shortDay(page, known.cycle_start)}: no reset until a paid plan is set`;
+  assert.equal(b.detail, `0 monthly + 1 extra · ${ended}`);
+  assert.equal(b.label, `1 credit left: 0 monthly, 1 extra. ${ended}`);
   const unit = await page.evaluate(() => document.querySelector('upwex-credits-badge').shadowRoot.querySelector('.unit').textContent);
   assert.equal(unit, ' credit');
 });

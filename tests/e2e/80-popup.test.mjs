@@ -222,6 +222,37 @@ test('insights: the forecast sentence, the fitting advice and one bar per day of
   await configureExtension(browser, { url: backend.url, token: team.token });
 });
 
+test('at 360 px: no sideways scroll with long names and job ids; Team Members before the job links; an early forecast hedged', async () => {
+  // A team started just now: a long member name, 30 actions on long job ids, most of them rerolls.
+  const long = 'Maximiliana-Konstantinopolskaya-Wolfeschlegelsteinhausen';
+  const wide = await createTeam(backend, { name: 'Wolfeschlegelsteinhausenbergerdorff-Associates', plan: 'lite', seats: 1, members: [long] });
+  await use(wide.tokens[long], Array(30).fill('cover_letter'), { regenerate: (i) => i % 3 !== 0, job: (i) => `~0${'abcdef0123456789'.repeat(3).slice(0, 34)}${1000 + i}` });
+  await configureExtension(browser, { url: backend.url, token: wide.token });
+  const popup = await openPopup(browser, { width: 360 });
+  assert.equal((await popupView(popup)).rows.length, 30);
+  await popup.locator('.member', { hasText: long }).waitFor();
+  const width = await popup.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.deepEqual(width, [360, 360], 'no horizontal scroll at 360 px');
+  // Team Members (and Insights) come before the history's job links, in the Tab and reading order.
+  const order = await popup.evaluate(() => {
+    const first = document.querySelector('a.job');
+    const before = (id) => Boolean(document.getElementById(id).compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+    return { links: document.querySelectorAll('a.job').length, members: before('h-members'), insights: before('h-insights') };
+  });
+  assert.deepEqual(order, { links: 30, members: true, insights: true });
+  // Less than a day of use: no run-out date stated as fact.
+  const insights = await api(backend, wide.token, '/v1/insights');
+  assert.ok(insights.forecast.runs_out_at, 'the backend has a date; the popup does not state it');
+  assert.equal(await popup.locator('.forecast').textContent(), await message('forecastTooEarly'));
+  // The advice, under its heading.
+  assert.ok(insights.advice.length > 0, JSON.stringify(insights.advice));
+  assert.equal(await popup.getByRole('heading', { name: 'How to spend fewer credits' }).isVisible(), true);
+  assert.equal(await popup.locator('.advice li').count(), insights.advice.length);
+  await screenshot(popup, 'popup-360');
+  await popup.close();
+  await configureExtension(browser, { url: backend.url, token: team.token });
+});
+
 test('screenshots of the popup in light and dark', async () => {
   const popup = await openPopup(browser, { height: 600 });
   for (const colorScheme of ['light', 'dark']) {

@@ -103,9 +103,10 @@ test('the backend stopped: the last known figures, with their age', async () => 
   assert.match(view.notice, /cannot be reached\. These are the last known figures\./);
   assert.deepEqual([view.remaining, view.used, view.total, view.extra], [known.remaining, known.used, known.total, known.extra].map(String));
   assert.equal(view.team, 'Owner · Trying');
-  for (const slot of ['age-cards', 'age-history', 'age-members', 'age-insights']) {
-    assert.equal(await popup.locator(`[data-slot="${slot}"]`).textContent(), 'As of 3 min ago', slot);
-  }
+  // How old the figures are, said once (every section's figures are of that age).
+  const ages = {};
+  for (const slot of ['age-cards', 'age-history', 'age-members', 'age-insights']) ages[slot] = await popup.locator(`[data-slot="${slot}"]`).textContent();
+  assert.deepEqual(ages, { 'age-cards': 'As of 3 min ago', 'age-history': '', 'age-members': '', 'age-insights': '' });
   await popup.close();
   await backend.start();
 });

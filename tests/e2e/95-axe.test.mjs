@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import {
-  api, configureExtension, createTeam, launchBrowser, openPopup, routeUpwork, screenshot, startBackend, upworkUrl, waitForChips, waitForContentScript,
+  api, configureExtension, createTeam, freePort, launchBrowser, openPopup, routeUpwork, screenshot, startBackend, upworkUrl, waitForChips, waitForContentScript, workerState,
 } from './harness.mjs';
 
 const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -99,4 +99,37 @@ test('options: the token shows and hides; Sync now says what waits', async () =>
   await page.getByRole('button', { name: 'Sync now' }).click();
   await page.locator('#sync-status', { hasText: 'Everything is synced.' }).waitFor();
   await page.close();
+});
+
+test('options: a refused new token is not saved; an unreachable backend is saved and said so, plainly', async () => {
+  const page = await browser.openExtensionPage('extension/options.html');
+  const status = page.locator('#status');
+  const connection = page.locator('#connection');
+  await connection.filter({ hasText: 'Connected as Owner (Acme)' }).waitFor();
+  // A wrong token: the backend is asked first, nothing changes, and the page says why.
+  await page.getByLabel('API token').fill('upx_not_a_member_token');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await status.filter({ hasText: 'Not saved' }).waitFor();
+  assert.equal(await status.textContent(), 'Not saved: the backend refused this API token. Copy it again from your team owner; your previous settings stay in use.');
+  assert.equal((await workerState(browser)).settings.backend.token, team.token, 'the working token stays');
+  // A backend that does not answer: saved (it may be down for a while), but not a bare
+  // "Saved"; the technical detail is there, folded.
+  await page.getByLabel('Backend URL').fill(`http://127.0.0.1:${await freePort()}`);
+  await page.getByLabel('API token').fill(team.token);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await status.filter({ hasText: 'Saved, but' }).waitFor();
+  const unreachable = 'the backend could not be reached. Check the Backend URL, or try again when it is up.';
+  assert.equal(await status.textContent(), `Saved, but ${unreachable}`);
+  assert.equal(await connection.textContent(), `Not connected: ${unreachable}`);
+  const more = page.locator('#connection-more');
+  assert.equal(await more.isVisible(), true);
+  assert.equal(await more.locator('code').isVisible(), false, 'folded');
+  await more.locator('summary', { hasText: 'Technical detail' }).click();
+  assert.match(await more.locator('code').textContent(), /cannot be reached \(Failed to fetch\)/);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await violations(page), [], `options with a failure (${colorScheme})`);
+  }
+  await page.close();
+  await configureExtension(browser, { url: backend.url, token: team.token });
 });

@@ -325,6 +325,9 @@ export async function badge(page) {
   });
 }
 
+/** `at` (RFC 3339) as the badge writes a day ("Dec 2"): in the page's locale and time zone. */
+export const shortDay = (page, at) => page.evaluate((t) => new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }).format(new Date(t)), at);
+
 /** Waits until the page's badge shows `text` (a string or a predicate on the badge). */
 export async function waitForBadge(page, want, { timeout = 15_000 } = {}) {
   const deadline = Date.now() + timeout;

@@ -12,7 +12,7 @@ mod settings;
 mod view;
 mod worker;
 
-pub use badge::{BadgeView, Tone, toolbar_text};
+pub use badge::{BadgeView, Reset, Tone, toolbar_text};
 pub use directive::{Directive, RegenerateWarning, directive};
 pub use figures::{TopUpAttempt, figures_stale};
 pub use notify::{Notified, holding};

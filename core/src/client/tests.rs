@@ -288,6 +288,7 @@ fn badge_tones_and_text() {
     o.learn_balance(balance(120, 22, 250), now);
     let b = BadgeView::new(&o, &settings, &prices, 10);
     assert_eq!((b.tone, b.spendable, b.remaining, b.extra, b.toolbar.as_str()), (Tone::Green, Some(142), 120, 22, "142"));
+    assert_eq!((b.reset, b.reset_at), (Some(Reset::Cycle), Some(t("2026-12-01T00:00:00Z"))), "the cycle's end");
     settings.low_threshold = Some(150);
     assert_eq!(BadgeView::new(&o, &settings, &prices, 10).tone, Tone::Amber, "the option decides");
     settings.low_threshold = None;
@@ -301,6 +302,37 @@ fn badge_tones_and_text() {
     settings.show_badge = false;
     assert!(!BadgeView::new(&o, &settings, &prices, 10).visible);
     assert_eq!(toolbar_text(9_999), "9999");
+    assert_eq!(toolbar_text(0), "0");
+}
+
+#[test]
+fn the_badge_says_when_credits_refill() {
+    let (prices, now) = (PriceTable::default(), t("2026-11-06T10:00:00Z"));
+    let reset = |b: Balance| {
+        let mut o = Outbox::default();
+        o.learn_balance(b, now);
+        let v = BadgeView::new(&o, &configured(), &prices, 10);
+        (v.reset, v.reset_at)
+    };
+    assert_eq!(reset(balance(5, 0, 250)), (Some(Reset::Cycle), Some(t("2026-12-01T00:00:00Z"))));
+    let trial = Balance { plan: Plan::Trial, resets_at: Some(t("2026-11-07T00:00:00Z")), ..balance(5, 0, 40) };
+    assert_eq!(reset(trial.clone()), (Some(Reset::Daily), Some(t("2026-11-07T00:00:00Z"))), "the trial's next daily refill");
+    let over = Balance { resets_at: None, cycle_start: t("2026-11-05T00:00:00Z"), ..trial };
+    assert_eq!(reset(over), (Some(Reset::TrialOver), Some(t("2026-11-05T00:00:00Z"))), "the trial's end");
+    let unknown = BadgeView::new(&Outbox::default(), &configured(), &prices, 10);
+    assert_eq!((unknown.reset, unknown.reset_at), (None, None), "no balance, no date");
+    let json = serde_json::to_value(BadgeView::new(
+        &{
+            let mut o = Outbox::default();
+            o.learn_balance(balance(5, 0, 250), now);
+            o
+        },
+        &configured(),
+        &prices,
+        10,
+    ))
+    .unwrap();
+    assert_eq!((json["reset"].as_str(), json["reset_at"].as_str()), (Some("cycle"), Some("2026-12-01T00:00:00Z")), "a code and an RFC 3339 instant");
     assert_eq!(toolbar_text(12_345), "12k");
     assert_eq!(toolbar_text(3_000_000), "3m");
 }

@@ -22,8 +22,13 @@ pub fn advice(advice: Advice) -> Msg {
 }
 
 /// The forecast as a sentence: "At this pace (about 12 credits a day) you run out on
-/// Nov 28, 4 days before the reset." `spendable` is what is left now.
-pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64) -> Msg {
+/// Nov 28, 4 days before the reset." `spendable` is what is left now; `used_for` is how long
+/// the cycle had run when the forecast was made (its start to the insights' fetch).
+///
+/// Less than a day into a cycle longer than a day, the pace is a guess from a few hours
+/// (the backend counts it as a whole day): no date is stated, the sentence says it is too
+/// early. A trial's daily cycle is always less than a day old, so it keeps its forecast.
+pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64, cycle_start: Timestamp, used_for: chrono::Duration) -> Msg {
     if spendable == 0 {
         return match resets_at {
             Some(date) => msg_with("forecastOut", vec![Sub::Date(date)]),
@@ -32,6 +37,10 @@ pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64) -> M
     }
     if f.per_day <= 0.0 {
         return msg("forecastNone");
+    }
+    let day = chrono::Duration::days(1);
+    if used_for < day && resets_at.is_none_or(|r| r - cycle_start > day) {
+        return msg("forecastTooEarly");
     }
     let per_day = (f.per_day + 0.5) as u64;
     let pace = Sub::Msg(if per_day == 0 { msg("paceUnderOne") } else { msg_with("pace", vec![Sub::Msg(credits(per_day))]) });
@@ -86,7 +95,8 @@ pub struct AdviceLine {
     pub text: Msg,
 }
 
-pub fn section(ins: &Insights, spendable: u64) -> Section {
+/// `at`: when the insights were learnt (the forecast's moment).
+pub fn section(ins: &Insights, spendable: u64, at: Timestamp) -> Section {
     let consumed: u64 = ins.by_action.iter().map(|a| a.credits).sum();
     let pct = |n| Sub::Number(percent(n, consumed) as i64);
     let by_action = ins
@@ -124,7 +134,7 @@ pub fn section(ins: &Insights, spendable: u64) -> Section {
         regenerations: msg_with("regenShare", vec![Sub::Msg(credits(regen)), pct(regen)]),
         job_assistant_unused,
         matching: msg_with("matchingAgainstBid", vec![Sub::Msg(credits(m.job_matching)), Sub::Msg(credits(m.auto_bid))]),
-        forecast: forecast(&ins.forecast, ins.resets_at, spendable),
+        forecast: forecast(&ins.forecast, ins.resets_at, spendable, ins.cycle_start, at - ins.cycle_start),
         advice: ins.advice.iter().map(|a| AdviceLine { code: a.code(), text: advice(*a) }).collect(),
     }
 }
@@ -142,6 +152,36 @@ mod tests {
 
     fn f(per_day: f64, out: Option<&str>, days: Option<i64>) -> Forecast {
         Forecast { per_day, runs_out_at: out.map(ts), days_before_reset: days }
+    }
+
+    /// A forecast made four days into a month's cycle.
+    fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64) -> Msg {
+        super::forecast(f, resets_at, spendable, ts("2026-11-02T09:00:00Z"), chrono::Duration::days(4))
+    }
+
+    #[test]
+    fn too_early_to_forecast_less_than_a_day_into_a_cycle() {
+        let t = Catalog::en();
+        let (start, reset) = (ts("2026-11-02T09:00:00Z"), Some(ts("2026-12-02T09:00:00Z")));
+        let hours = |h| chrono::Duration::hours(h);
+        // 31 credits in the first 3 hours: the backend's pace runs out on Nov 10.
+        let early = f(31.0, Some("2026-11-10T09:00:00Z"), Some(22));
+        assert_eq!(t.say(&super::forecast(&early, reset, 250, start, hours(3))), "Too early to forecast: less than a day of use this cycle.");
+        assert_eq!(
+            t.say(&super::forecast(&f(0.2, None, None), reset, 250, start, hours(23))),
+            "Too early to forecast: less than a day of use this cycle."
+        );
+        assert!(t.say(&super::forecast(&early, reset, 250, start, hours(24))).contains("you run out on Nov 10"), "a day of use: the date");
+        // What is a fact stays one: out of credits, nothing used yet.
+        assert_eq!(t.say(&super::forecast(&early, reset, 0, start, hours(3))), "You're out of credits until the reset on Dec 2.");
+        assert_eq!(t.say(&super::forecast(&f(0.0, None, None), reset, 250, start, hours(3))), "No credits used yet this cycle.");
+        // A trial's cycle is one day: it is always less than a day old, and keeps its forecast.
+        let trial = Some(ts("2026-11-03T09:00:00Z"));
+        let today = f(8.0, Some("2026-11-02T15:00:00Z"), Some(0));
+        assert_eq!(
+            t.say(&super::forecast(&today, trial, 2, start, hours(3))),
+            "At this pace (about 8 credits a day) you run out on Nov 2, just before the reset."
+        );
     }
 
     #[test]
@@ -227,7 +267,7 @@ mod tests {
             advice: vec![Advice::FewerRegenerations],
         };
         let t = Catalog::en();
-        let view = section(&ins, 88);
+        let view = section(&ins, 88, ts("2026-11-24T12:00:00Z"));
         assert_eq!(view.chart.bars.len(), 5);
         assert_eq!(
             view.by_action.iter().map(|s| format!("{}{}", t.say(&s.label), t.say(&s.share))).collect::<Vec<_>>(),
@@ -244,12 +284,12 @@ mod tests {
         let mut ins = ins;
         ins.by_action.push(ActionCredits { action: Action::JobAssistant, label: "Job Assistant".into(), credits: 5 });
         ins.matching = Matching { job_matching: 12, auto_bid: 1 };
-        assert_eq!(t.say(&section(&ins, 88).job_assistant_unused), "Every Job Assistant run this cycle led to a cover letter, an answer or a bid.");
+        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused), "Every Job Assistant run this cycle led to a cover letter, an answer or a bid.");
         ins.job_assistant_unused = JobAssistantUnused { jobs: 1, credits: 2 };
-        assert_eq!(t.say(&section(&ins, 88).job_assistant_unused), "Job Assistant ran on 1 job that got no cover letter, answer or bid: 2 credits.");
+        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused), "Job Assistant ran on 1 job that got no cover letter, answer or bid: 2 credits.");
         ins.job_assistant_unused = JobAssistantUnused { jobs: 3, credits: 4 };
-        assert_eq!(t.say(&section(&ins, 88).job_assistant_unused), "Job Assistant ran on 3 jobs that got no cover letter, answer or bid: 4 credits.");
-        assert_eq!(t.say(&section(&ins, 88).matching), "Job Matching used 12 credits; Auto Bid 1 credit.");
+        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused), "Job Assistant ran on 3 jobs that got no cover letter, answer or bid: 4 credits.");
+        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).matching), "Job Matching used 12 credits; Auto Bid 1 credit.");
         assert_eq!(t.say(&view.forecast), "At this pace (about 2 credits a day) your credits last until the reset on Dec 20.");
         assert_eq!(
             view.advice.iter().map(|a| (a.code, t.say(&a.text))).collect::<Vec<_>>(),

@@ -27,8 +27,8 @@
 //!   the page: extension/README.md, "The popup".
 //! - The figures are the core's `Outbox::projection` (the backend's last balance less the
 //!   pending events); Team Members adds this browser's pending events to its member.
-//! - When the backend cannot be reached, the last known figures are shown, each section
-//!   with its age ("As of 3 min ago").
+//! - When the backend cannot be reached, the last known figures are shown with their age
+//!   ("As of 3 min ago"), said once, and again in a section only where it differs.
 //! - A redraw (after a sync) keeps the filters and the chosen pack (`popup.js` sends them
 //!   with every message) but shows the first page of history again.
 
@@ -120,7 +120,8 @@ pub struct Popup {
     pub version: &'static str,
 }
 
-/// "As of 3 min ago" per section, only while the backend cannot be reached.
+/// "As of 3 min ago", only while the backend cannot be reached: under the cards, and in a
+/// section only when its figures are of another age.
 #[derive(Debug, Default, Serialize)]
 pub struct AgeLines {
     pub cards: Option<Msg>,
@@ -172,6 +173,9 @@ pub fn credits(i: &Input) -> Popup {
     let p = i.projection.filter(|_| figures);
     let age =
         |at: Option<Timestamp>| at.filter(|_| state == State::Unreachable).map(|at| msg_with("asOf", vec![text::Sub::Msg(text::age(at, i.now))]));
+    // One line says how old the figures are; a section says its own age only when it differs.
+    let cards_age = age(i.ages.balance);
+    let other_age = |at| age(at).filter(|m| Some(m) != cards_age.as_ref());
     let members = i.members.filter(|_| figures).map(|m| members::sorted(m, i.me, i.pending_credits()));
     let names: Vec<(&str, &str)> = members.iter().flatten().map(|(id, name, ..)| (*id, *name)).collect();
     Popup {
@@ -187,7 +191,12 @@ pub fn credits(i: &Input) -> Popup {
         cards: cards::values(p),
         top_up: if figures { cards::top_up(i.me, i.packs, i.pack, p, state == State::Unreachable) } else { None },
         cards_note: cards::note(p),
-        ages: AgeLines { cards: age(i.ages.balance), history: age(i.ages.usage), members: age(i.ages.members), insights: age(i.ages.insights) },
+        ages: AgeLines {
+            history: other_age(i.ages.usage),
+            members: other_age(i.ages.members),
+            insights: other_age(i.ages.insights),
+            cards: cards_age,
+        },
         filters: figures.then(|| history::filters(i.filter, &names)),
         history: figures.then(|| history_page(i, true)),
         members: match &members {
@@ -198,7 +207,7 @@ pub fn credits(i: &Input) -> Popup {
         },
         insights: match i.insights.filter(|_| figures) {
             Some(ins) => Some(InsightsPart {
-                section: Some(insights::section(ins, p.map_or(0, |p| p.spendable))),
+                section: Some(insights::section(ins, p.map_or(0, |p| p.spendable), i.ages.insights.unwrap_or(i.now))),
                 plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(|a| plan::advice(a, i.seats.unwrap_or(1))),
                 empty: None,
             }),

@@ -215,6 +215,20 @@ fn states_the_user_meets() {
     assert_eq!(say(&view.ages.members), "As of 1 h ago");
     assert!(view.ages.insights.is_none(), "never fetched: no age");
     assert!(view.notice.as_ref().unwrap().retry);
+    // Figures of one age: said once, under the cards, not again in every section.
+    let at = Some(ts("2026-11-24T11:56:50Z"));
+    let view = credits(&Input {
+        problem: Some(&down),
+        ages: Ages { balance: at, members: at, insights: at, usage: Some(ts("2026-11-24T11:57:40Z")) },
+        ..input(&f)
+    });
+    assert_eq!(say(&view.ages.cards), "As of 3 min ago");
+    assert_eq!(
+        [&view.ages.history, &view.ages.members, &view.ages.insights].map(|a| a.is_none()),
+        [false, true, true],
+        "only the history's differs (2 min)"
+    );
+    assert_eq!(say(&view.ages.history), "As of 2 min ago");
 
     assert_eq!(credits(&Input { tone: Tone::Red, ..input(&f) }).state, State::Empty);
     assert_eq!(credits(&Input { tone: Tone::Amber, ..input(&f) }).state, State::Low);
