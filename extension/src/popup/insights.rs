@@ -38,8 +38,7 @@ pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64, cycl
     if f.per_day <= 0.0 {
         return msg("forecastNone");
     }
-    let day = chrono::Duration::days(1);
-    if used_for < day && resets_at.is_none_or(|r| r - cycle_start > day) {
+    if too_early(cycle_start, resets_at, used_for) {
         return msg("forecastTooEarly");
     }
     let per_day = (f.per_day + 0.5) as u64;
@@ -57,6 +56,12 @@ pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64, cycl
         (None, Some(date), _) => msg_with("forecastLasts", vec![pace, Sub::Date(date)]),
         (None, None, _) => msg("forecastNone"),
     }
+}
+
+/// Whether this cycle's pace is a guess: less than a day into a cycle longer than a day.
+pub fn too_early(cycle_start: Timestamp, resets_at: Option<Timestamp>, used_for: chrono::Duration) -> bool {
+    let day = chrono::Duration::days(1);
+    used_for < day && resets_at.is_none_or(|r| r - cycle_start > day)
 }
 
 /// The Insights section as the page draws it.
@@ -284,11 +289,20 @@ mod tests {
         let mut ins = ins;
         ins.by_action.push(ActionCredits { action: Action::JobAssistant, label: "Job Assistant".into(), credits: 5 });
         ins.matching = Matching { job_matching: 12, auto_bid: 1 };
-        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused), "Every Job Assistant run this cycle led to a cover letter, an answer or a bid.");
+        assert_eq!(
+            t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused),
+            "Every Job Assistant run this cycle led to a cover letter, an answer or a bid."
+        );
         ins.job_assistant_unused = JobAssistantUnused { jobs: 1, credits: 2 };
-        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused), "Job Assistant ran on 1 job that got no cover letter, answer or bid: 2 credits.");
+        assert_eq!(
+            t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused),
+            "Job Assistant ran on 1 job that got no cover letter, answer or bid: 2 credits."
+        );
         ins.job_assistant_unused = JobAssistantUnused { jobs: 3, credits: 4 };
-        assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused), "Job Assistant ran on 3 jobs that got no cover letter, answer or bid: 4 credits.");
+        assert_eq!(
+            t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).job_assistant_unused),
+            "Job Assistant ran on 3 jobs that got no cover letter, answer or bid: 4 credits."
+        );
         assert_eq!(t.say(&section(&ins, 88, ts("2026-11-24T12:00:00Z")).matching), "Job Matching used 12 credits; Auto Bid 1 credit.");
         assert_eq!(t.say(&view.forecast), "At this pace (about 2 credits a day) your credits last until the reset on Dec 20.");
         assert_eq!(

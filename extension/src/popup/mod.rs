@@ -208,7 +208,10 @@ pub fn credits(i: &Input) -> Popup {
         insights: match i.insights.filter(|_| figures) {
             Some(ins) => Some(InsightsPart {
                 section: Some(insights::section(ins, p.map_or(0, |p| p.spendable), i.ages.insights.unwrap_or(i.now))),
-                plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(|a| plan::advice(a, i.seats.unwrap_or(1))),
+                plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(|a| {
+                    let early = insights::too_early(ins.cycle_start, ins.resets_at, i.ages.insights.unwrap_or(i.now) - ins.cycle_start);
+                    plan::advice(a, i.seats.unwrap_or(1), early)
+                }),
                 empty: None,
             }),
             None if figures => Some(InsightsPart { section: None, plan: None, empty: Some(msg("notLoaded")) }),

@@ -11,8 +11,14 @@ use super::text::{Msg, Sub, credits, msg, msg_with, number};
 
 /// "Top up 50 credits a cycle: the team uses about 300 credits a cycle over its last
 /// completed cycles (3 at most), 50 credits of it from Extra Credits, and your plan gives
-/// 250 credits." `seats_now`: the team's seats.
-pub fn advice(a: &PlanAdviceFigures, seats_now: u32) -> Msg {
+/// 250 credits." `seats_now`: the team's seats. `early`: this cycle's pace is a guess
+/// ([`super::insights::too_early`]); advice from it says so.
+pub fn advice(a: &PlanAdviceFigures, seats_now: u32, early: bool) -> Msg {
+    let sentence = sentence(a, seats_now);
+    if early && a.basis == AdviceBasis::ThisCyclePace { msg_with("planEarly", vec![Sub::Msg(sentence)]) } else { sentence }
+}
+
+fn sentence(a: &PlanAdviceFigures, seats_now: u32) -> Msg {
     let basis = msg(if a.basis == AdviceBasis::ThisCyclePace { "planBasisPace" } else { "planBasisCycles" });
     let figures = Sub::Msg(msg_with(
         "planFigures",
@@ -59,7 +65,7 @@ mod tests {
     fn one_sentence_per_recommendation_with_its_figures() {
         let t = Catalog::en();
         let stay = option(Plan::Pro, 1, 250, None);
-        let say = |r, cycles, first: PlanOption| t.say(&advice(&advice_of(r, cycles, vec![first, stay.clone()]), 1));
+        let say = |r, cycles, first: PlanOption| t.say(&advice(&advice_of(r, cycles, vec![first, stay.clone()]), 1, false));
         let figures = "the team uses about 300 credits a cycle";
         let top_up = say(Recommendation::TopUp, 3, option(Plan::Pro, 1, 300, Some(50)));
         assert_eq!(
@@ -74,7 +80,18 @@ mod tests {
         assert!(up.starts_with("Move up to Max (500 credits a cycle): ") && up.contains("from this cycle's pace,"), "{up}");
         let down = say(Recommendation::Downgrade, 3, option(Plan::Lite, 1, 400, None));
         assert!(down.starts_with("Move down to Lite (400 credits a cycle): ") && down.contains(figures), "{down}");
-        let stayed = t.say(&advice(&advice_of(Recommendation::Stay, 3, vec![stay.clone()]), 1));
+        let stayed = t.say(&advice(&advice_of(Recommendation::Stay, 3, vec![stay.clone()]), 1, false));
         assert!(stayed.starts_with("Your plan fits: ") && stayed.contains(figures) && stayed.ends_with("250 credits."), "{stayed}");
+    }
+
+    #[test]
+    fn advice_from_less_than_a_day_of_pace_says_it_is_an_early_estimate() {
+        let t = Catalog::en();
+        let up = vec![option(Plan::Max, 1, 500, None), option(Plan::Pro, 1, 250, None)];
+        let early = t.say(&advice(&advice_of(Recommendation::Upgrade, 0, up.clone()), 1, true));
+        assert!(early.starts_with("Early estimate, from less than a day of use: Move up to Max"), "{early}");
+        // Completed cycles are not a guess, however young this cycle is.
+        let cycles = t.say(&advice(&advice_of(Recommendation::Upgrade, 2, up), 1, true));
+        assert!(cycles.starts_with("Move up to Max"), "{cycles}");
     }
 }
