@@ -196,8 +196,8 @@ async fn usage_history_pages_newest_first_and_filters() {
             }
         }
         assert_eq!(seen.len(), 207);
-        let keys: Vec<(String, String)> =
-            seen.iter().map(|r| (r["recorded_at"].as_str().unwrap().to_owned(), r["id"].as_str().unwrap().to_owned())).collect();
+        let keys: Vec<(credits_core::Timestamp, String)> =
+            seen.iter().map(|r| (r["occurred_at"].as_str().unwrap().parse().unwrap(), r["id"].as_str().unwrap().to_owned())).collect();
         let mut sorted = keys.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         sorted.dedup();
