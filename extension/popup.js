@@ -140,6 +140,11 @@ function members(m) {
     part(li, 'name').textContent = member.name;
     keep(part(li, 'you'), member.you);
     part(li, 'used').textContent = member.budget ? say(member.budget) : number(member.used);
+    // The full page's columns (the popup's list has none of these parts).
+    for (const [name, msg] of [['limit', member.limit], ['left', member.left], ['last', member.last_active]]) {
+      const el = part(li, name);
+      if (el) el.textContent = say(msg);
+    }
     return li;
   });
   const list = slot('members');

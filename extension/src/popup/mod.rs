@@ -173,7 +173,7 @@ pub fn credits(i: &Input) -> Popup {
     let age =
         |at: Option<Timestamp>| at.filter(|_| state == State::Unreachable).map(|at| msg_with("asOf", vec![text::Sub::Msg(text::age(at, i.now))]));
     let members = i.members.filter(|_| figures).map(|m| members::sorted(m, i.me, i.pending_credits()));
-    let names: Vec<(&str, &str)> = members.iter().flatten().map(|(id, name, ..)| (*id, *name)).collect();
+    let names: Vec<(&str, &str)> = members.iter().flatten().map(|(m, _)| (m.member_id.as_str(), m.name.as_str())).collect();
     Popup {
         state,
         tone: i.tone,
