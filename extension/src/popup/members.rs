@@ -2,11 +2,12 @@
 //! still waiting to sync are added to its member (as the Credits Used card adds them), so
 //! the figures agree with each other before the sync and equal the backend's after it.
 
-use credits_core::api::{Me, MemberRow};
+use credits_core::api::{Me, MemberRow, Role};
+use credits_core::budget::MAX_BUDGET;
 
 use serde::Serialize;
 
-use super::text::{Msg, Sub, credits, msg, msg_with, number};
+use super::text::{Msg, Sub, credits, msg, msg_with, number, text};
 
 /// Each member with its use (this browser's pending clicks added), largest first, then by
 /// name. An insertion sort: a few members, nearly in order already (the backend sends them
@@ -43,11 +44,23 @@ pub struct Member {
     pub left: Option<Msg>,
     /// The day of the member's latest action, or "Never".
     pub last_active: Msg,
+    /// The budget editor, for owners only.
+    pub edit: Option<BudgetEdit>,
     /// The member this browser's token belongs to ("you").
     pub you: bool,
 }
 
+/// An owner's inline form for one member's monthly budget.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BudgetEdit {
+    /// The number input's label: "Monthly budget for Ana (credits)".
+    pub label: Msg,
+    /// The budget now, none when unset.
+    pub credits: Option<u64>,
+}
+
 pub fn list(sorted: &[(&MemberRow, u64)], me: Option<&Me>) -> Vec<Member> {
+    let owner = me.is_some_and(|me| me.role == Role::Owner);
     sorted
         .iter()
         .map(|&(m, used)| Member {
@@ -58,15 +71,21 @@ pub fn list(sorted: &[(&MemberRow, u64)], me: Option<&Me>) -> Vec<Member> {
             limit: m.budget.map_or_else(|| msg("memberNoBudget"), credits),
             left: m.budget.map(|b| credits(b.saturating_sub(used))),
             last_active: m.last_active_at.map_or_else(|| msg("memberNeverActive"), |t| msg_with("memberLastActive", vec![Sub::Date(t)])),
+            edit: owner.then(|| BudgetEdit { label: msg_with("budgetEditLabel", vec![text(&m.name)]), credits: m.budget }),
             you: me.is_some_and(|me| me.member_id == m.member_id),
         })
         .collect()
 }
 
+/// What an owner typed as a budget: a whole number of credits, 0 or more (the core's upper
+/// bound checked too); anything else is refused in words before any request.
+pub fn budget_input(typed: &str) -> Result<u64, Msg> {
+    typed.trim().parse::<u64>().ok().filter(|&n| n <= MAX_BUDGET).ok_or_else(|| msg_with("budgetInvalid", vec![number(MAX_BUDGET)]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use credits_core::api::Role;
 
     fn m(id: &str, name: &str, used: u64) -> MemberRow {
         MemberRow { member_id: id.into(), name: name.into(), role: Role::Member, used, budget: None, left: None, last_active_at: None }
@@ -114,5 +133,29 @@ mod tests {
         let members = [MemberRow { last_active_at: Some("2026-11-28T16:05:00Z".parse().unwrap()), ..m("a", "Ana", 2) }, m("b", "Bo", 0)];
         let view = list(&sorted(&members, None, 0), None);
         assert_eq!(view.iter().map(|m| t.say(&m.last_active)).collect::<Vec<_>>(), ["Nov 28", "Never"]);
+    }
+
+    #[test]
+    fn only_owners_get_the_budget_editor() {
+        let t = crate::popup::text::tests::Catalog::en();
+        let members = [MemberRow { budget: Some(40), left: Some(40), ..m("b", "Bo", 0) }, m("a", "Ana", 0)];
+        let sorted = sorted(&members, None, 0);
+        let owner = list(&sorted, Some(&me(Role::Owner)));
+        let edits: Vec<_> = owner.iter().map(|m| m.edit.as_ref().map(|e| (t.say(&e.label), e.credits))).collect();
+        assert_eq!(edits, [Some(("Monthly budget for Ana (credits)".into(), None)), Some(("Monthly budget for Bo (credits)".into(), Some(40)))]);
+        assert!(list(&sorted, Some(&me(Role::Member))).iter().all(|m| m.edit.is_none()), "members see no editor");
+        assert!(list(&sorted, None).iter().all(|m| m.edit.is_none()));
+    }
+
+    #[test]
+    fn a_budget_is_a_whole_number_of_credits() {
+        assert_eq!(budget_input("40"), Ok(40));
+        assert_eq!(budget_input(" 0 "), Ok(0));
+        assert_eq!(budget_input("1000000000"), Ok(MAX_BUDGET));
+        let t = crate::popup::text::tests::Catalog::en();
+        for bad in ["", "-5", "1.5", "abc", "1e3", "1000000001", "99999999999999999999"] {
+            let refused = budget_input(bad).unwrap_err();
+            assert_eq!(t.say(&refused), "A budget is a whole number of credits from 0 to 1,000,000,000. Nothing was changed.", "{bad:?}");
+        }
     }
 }
