@@ -18,6 +18,7 @@ globalThis.MESSAGE = Object.freeze({
   credits: 'page:credits',
   usage: 'page:usage',
   pageTopUp: 'page:top-up',
+  setBudget: 'page:set-budget',
   // worker -> every tab and page
   refresh: 'worker:refresh',
 });

@@ -133,18 +133,42 @@ function history(h) {
   else delete more.dataset.value;
 }
 
+/** A member's row, built once per shape (who, "you", whether it has the budget editor). */
+function memberRow(member) {
+  const li = clone('t-member');
+  li.dataset.id = member.id;
+  keep(part(li, 'you'), member.you);
+  const edit = part(li, 'edit');
+  if (edit && member.edit) edit.replaceWith(clone('t-budget-edit'));
+  else edit?.remove();
+  return li;
+}
+
 function members(m) {
-  const rows = (m?.rows ?? []).map((member) => {
-    const li = clone('t-member');
-    li.dataset.id = member.id;
-    part(li, 'name').textContent = member.name;
-    keep(part(li, 'you'), member.you);
-    part(li, 'used').textContent = member.budget ? say(member.budget) : number(member.used);
-    return li;
-  });
   const list = slot('members');
-  if (m?.empty) rows.push(empty(list, m.empty));
-  list.replaceChildren(...rows);
+  const all = m?.rows ?? [];
+  // Same members: the rows are updated in place, so an owner's typing and focus stay.
+  const shape = JSON.stringify([all.map((r) => [r.id, r.you, !!r.edit]), m?.empty]);
+  if (list.dataset.shape !== shape) {
+    list.dataset.shape = shape;
+    const rows = all.map(memberRow);
+    if (m?.empty) rows.push(empty(list, m.empty));
+    list.replaceChildren(...rows);
+  }
+  all.forEach((member, i) => {
+    const li = list.children[i];
+    part(li, 'name').textContent = member.name;
+    part(li, 'used').textContent = member.budget ? say(member.budget) : number(member.used);
+    // The full page's columns (the popup's list has none of these parts).
+    for (const [name, msg] of [['limit', member.limit], ['left', member.left], ['last', member.last_active], ['label', member.edit?.label]]) {
+      const el = part(li, name);
+      if (el) el.textContent = say(msg);
+    }
+    // The budget's input follows the backend's value only when that value changes.
+    const input = part(li, 'input');
+    const saved = String(member.edit?.credits ?? '');
+    if (input && input.dataset.saved !== saved) input.value = input.dataset.saved = saved;
+  });
 }
 
 function chart(svg, c) {
@@ -259,6 +283,22 @@ async function ask(type, extra = {}) {
   else if (reply?.history) history(reply.history); // other replies (Dismiss): the worker's refresh follows
 }
 
+/** An owner's budget for the member of `el`'s row (as typed; null clears it). Its status
+ * goes under the table; the focus goes back to the row's input once redrawn. */
+async function setBudget(el, credits) {
+  const id = el.closest('[data-id]').dataset.id;
+  let reply;
+  try {
+    reply = await chrome.runtime.sendMessage({ type: MESSAGE.setBudget, ...choices(), member: id, credits });
+  } catch (e) {
+    reply = { error: String(e?.message ?? e) };
+  }
+  if (reply?.state) draw({ ...reply, status: null });
+  slot('budget-status').textContent = reply?.error ?? say(reply?.status);
+  const list = slot('members');
+  if (!list.contains(document.activeElement)) list.querySelector(`[data-id="${id}"] input`)?.focus();
+}
+
 // Redraws asked by the worker: one at a time, the last one wins.
 let drawing = null;
 let again = false;
@@ -310,6 +350,7 @@ const ACTIONS = {
     a.click();
     URL.revokeObjectURL(a.href);
   },
+  'clear-budget': (el) => setBudget(el, null),
   member: async (el) => {
     root.querySelector('[data-filter="member"]').value = el.closest('[data-id]').dataset.id;
     await ask(MESSAGE.usage);
@@ -324,6 +365,11 @@ document.addEventListener('click', async (event) => {
   el.disabled = true; // no double top-up while the first is out
   await ACTIONS[el.dataset.action](el);
   el.disabled = false;
+});
+root.addEventListener('submit', (event) => {
+  event.preventDefault();
+  slot('status').textContent = '';
+  setBudget(event.target, part(event.target, 'input').value);
 });
 root.addEventListener('change', (event) => {
   if (event.target.closest('[data-filter]')) ask(MESSAGE.usage);

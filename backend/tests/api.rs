@@ -196,8 +196,8 @@ async fn usage_history_pages_newest_first_and_filters() {
             }
         }
         assert_eq!(seen.len(), 207);
-        let keys: Vec<(String, String)> =
-            seen.iter().map(|r| (r["recorded_at"].as_str().unwrap().to_owned(), r["id"].as_str().unwrap().to_owned())).collect();
+        let keys: Vec<(credits_core::Timestamp, String)> =
+            seen.iter().map(|r| (r["occurred_at"].as_str().unwrap().parse().unwrap(), r["id"].as_str().unwrap().to_owned())).collect();
         let mut sorted = keys.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         sorted.dedup();
@@ -237,16 +237,25 @@ async fn members_show_this_cycles_use_per_member() {
         let (olena_id, olena) = app.member(&team, "Olena", Role::Owner).await;
         let (taras_id, taras) = app.member(&team, "Taras", Role::Member).await;
         let (ivan_id, _) = app.member(&team, "Ivan", Role::Member).await;
-        app.usage(&taras, (0..5).map(|_| event("answer")).collect()).await;
+        // Last active is the latest time an action occurred, not the latest sync: Taras's
+        // second batch holds older clicks.
+        let at = |t: &str| json!({ "id": uuid::Uuid::new_v4().to_string(), "action": "answer", "occurred_at": t });
+        app.usage(&taras, vec![at("2026-11-24T10:00:00Z"), at("2026-11-24T12:30:00.250Z"), at("2026-11-24T11:00:00Z")]).await;
+        app.usage(&taras, vec![at("2026-11-23T08:00:00Z"), at("2026-11-24T09:00:00Z")]).await;
         app.usage(&olena, (0..2).map(|_| event("answer")).collect()).await;
-        let (status, members) = app.get("/v1/members", &taras).await;
+        let (status, mut members) = app.get("/v1/members", &taras).await;
         assert_eq!(status, StatusCode::OK);
+        // Olena's clicks are from now: checked apart, then null in the comparison below.
+        let olena_last = members[1]["last_active_at"].take();
+        let olena_last: credits_core::Timestamp = olena_last.as_str().unwrap().parse().unwrap();
+        assert!((credits_backend::ops::now() - olena_last).num_seconds().abs() < 60, "{olena_last}");
         assert_eq!(
             members,
             json!([
-                { "member_id": taras_id, "name": "Taras", "role": "member", "used": 5, "budget": null, "left": null },
-                { "member_id": olena_id, "name": "Olena", "role": "owner", "used": 2, "budget": null, "left": null },
-                { "member_id": ivan_id, "name": "Ivan", "role": "member", "used": 0, "budget": null, "left": null },
+                { "member_id": taras_id, "name": "Taras", "role": "member", "used": 5, "budget": null, "left": null,
+                  "last_active_at": "2026-11-24T12:30:00.250Z" },
+                { "member_id": olena_id, "name": "Olena", "role": "owner", "used": 2, "budget": null, "left": null, "last_active_at": null },
+                { "member_id": ivan_id, "name": "Ivan", "role": "member", "used": 0, "budget": null, "left": null, "last_active_at": null },
             ])
         );
     })

@@ -38,7 +38,7 @@ async fn a_budget_caps_a_member_inside_a_full_pool() {
 
         let (status, entry) = put_budget(app, &owner, &ana_id, json!({"credits": 3})).await;
         assert_eq!(status, StatusCode::OK, "{entry}");
-        assert_eq!(entry, json!({"member_id": ana_id, "name": "Ana", "role": "member", "used": 0, "budget": 3, "left": 3}));
+        assert_eq!(entry, json!({"member_id": ana_id, "name": "Ana", "role": "member", "used": 0, "budget": 3, "left": 3, "last_active_at": null}));
 
         let answer = app.usage(&ana, (0..5).map(|_| event("answer")).collect()).await;
         assert_eq!(statuses(&answer), ["applied", "applied", "applied", "rejected:member_budget_exhausted", "rejected:member_budget_exhausted"]);
@@ -176,8 +176,9 @@ async fn the_cli_sets_and_clears_a_budget() {
         let (ok, out, err) = run(&["--credits", "3"]);
         assert!(ok, "{err}");
         assert_eq!(out.lines().count(), 1);
-        let entry: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(entry, json!({"member_id": ana_id, "name": "Ana", "role": "member", "used": 4, "budget": 3, "left": 0}));
+        let mut entry: Value = serde_json::from_str(&out).unwrap();
+        assert!(entry["last_active_at"].take().is_string(), "Ana has used credits: {entry}");
+        assert_eq!(entry, json!({"member_id": ana_id, "name": "Ana", "role": "member", "used": 4, "budget": 3, "left": 0, "last_active_at": null}));
         assert_eq!(statuses(&app.usage(&ana, vec![event("answer")]).await), ["rejected:member_budget_exhausted"]);
         let (ok, out, _) = run(&["--clear"]);
         assert!(ok);

@@ -255,6 +255,11 @@ pub struct MemberEntry {
     pub usage: MemberUsage,
     pub budget: Option<u64>,
     pub left: Option<u64>,
+    /// When the member last used credits: the latest `occurred_at` of its applied usage
+    /// rows, in any cycle, refunded ones included; null when it has none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 /// A [`MemberEntry`] read as plain fields, as the extension reads `GET /v1/members` (serde's
@@ -269,6 +274,8 @@ pub struct MemberRow {
     pub budget: Option<u64>,
     #[serde(default)]
     pub left: Option<u64>,
+    #[serde(default, deserialize_with = "crate::rfc3339::optional")]
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 /// `PUT /v1/members/{member_id}/budget` body: a budget in credits per cycle, or null for none.
@@ -500,15 +507,17 @@ mod tests {
     #[test]
     fn a_member_row_is_a_member_entry_read_plainly() {
         let usage = MemberUsage { member_id: "m".into(), name: "Ana".into(), role: Role::Member, used: 12 };
-        for budget in [Some(40), None] {
-            let entry = crate::budget::MemberSpend::entry(usage.clone(), budget);
+        let at: DateTime<Utc> = "2026-11-30T09:15:00.250Z".parse().unwrap();
+        for (budget, last) in [(Some(40), Some(at)), (None, None)] {
+            let entry = crate::budget::MemberSpend::entry(usage.clone(), budget, last);
             let json = serde_json::to_value(&entry).unwrap();
             let row: MemberRow = serde_json::from_value(json.clone()).unwrap();
-            assert_eq!((row.used, row.budget, row.left), (12, budget, budget.map(|b| b - 12)));
+            assert_eq!((row.used, row.budget, row.left, row.last_active_at), (12, budget, budget.map(|b| b - 12), last));
             assert_eq!(serde_json::to_value(&row).unwrap(), json);
+            assert_eq!(serde_json::from_value::<MemberEntry>(json).unwrap(), entry);
         }
         let old: MemberRow = serde_json::to_value(&usage).and_then(serde_json::from_value).unwrap();
-        assert_eq!((old.budget, old.left), (None, None), "an older backend's entry");
+        assert_eq!((old.budget, old.left, old.last_active_at), (None, None, None), "an older backend's entry");
     }
 
     #[test]

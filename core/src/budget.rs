@@ -4,6 +4,7 @@
 //! fit the member's budget. "Used" is the member's consumption this cycle from either bucket,
 //! so it starts over with the cycle and a refund gives the credit back.
 
+use crate::Timestamp;
 use crate::api::{MemberBudget, MemberEntry, MemberUsage};
 use crate::refusal::{ErrorCode, Refusal};
 
@@ -44,10 +45,10 @@ impl MemberSpend {
         MemberBudget { used: self.used, budget: self.budget, left: self.left() }
     }
 
-    /// A member's entry of `GET /v1/members`.
-    pub fn entry(usage: MemberUsage, budget: Option<u64>) -> MemberEntry {
+    /// A member's entry of `GET /v1/members` (`last_active_at`: see [`MemberEntry`]).
+    pub fn entry(usage: MemberUsage, budget: Option<u64>, last_active_at: Option<Timestamp>) -> MemberEntry {
         let left = MemberSpend { used: usage.used, budget }.left();
-        MemberEntry { usage, budget, left }
+        MemberEntry { usage, budget, left, last_active_at }
     }
 }
 
@@ -92,11 +93,14 @@ mod tests {
     #[test]
     fn entries_carry_budget_and_left() {
         let usage = MemberUsage { member_id: "m".into(), name: "Ana".into(), role: Role::Member, used: 7 };
-        let e = MemberSpend::entry(usage.clone(), Some(5));
+        let e = MemberSpend::entry(usage.clone(), Some(5), None);
         assert_eq!((e.budget, e.left), (Some(5), Some(0)));
         let json = serde_json::to_value(&e).unwrap();
-        assert_eq!(json, serde_json::json!({"member_id": "m", "name": "Ana", "role": "member", "used": 7, "budget": 5, "left": 0}));
-        let none = serde_json::to_value(MemberSpend::entry(usage, None)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"member_id": "m", "name": "Ana", "role": "member", "used": 7, "budget": 5, "left": 0, "last_active_at": null})
+        );
+        let none = serde_json::to_value(MemberSpend::entry(usage, None, None)).unwrap();
         assert_eq!((&none["budget"], &none["left"]), (&serde_json::Value::Null, &serde_json::Value::Null));
     }
 

@@ -162,9 +162,10 @@ pub async fn get(backend: &Backend, path_and_query: &str) -> Result<JsValue, Htt
     json(exchange(backend, "GET", path_and_query, None, None).await?)
 }
 
-/// A `POST` of a JSON body answered with JSON (`POST /v1/topups`).
-pub async fn post(backend: &Backend, path: &str, body: &JsValue) -> Result<JsValue, HttpError> {
-    json(exchange(backend, "POST", path, Some(body), None).await?)
+/// A `POST` or `PUT` of a JSON body answered with JSON (`POST /v1/topups`,
+/// `PUT /v1/members/{id}/budget`): one function, one copy of its async code.
+pub async fn send_json(backend: &Backend, method: &str, path: &str, body: &JsValue) -> Result<JsValue, HttpError> {
+    json(exchange(backend, method, path, Some(body), None).await?)
 }
 
 fn json(answer: Answer) -> Result<JsValue, HttpError> {

@@ -19,6 +19,7 @@
 //! | `page:credits {fetch?: "none"\|"stale"\|"all", filter?: {action, member, job, from, to}, pack?}` | the popup's view model ([`crate::popup::Popup`]). `none` draws what the worker knows, `stale` (default) first refetches the popup's figures if a sync has learnt a newer balance since, `all` syncs and refetches everything (popup opened, Retry). `filter` filters the history, `pack` keeps the chosen pack |
 //! | `page:usage {filter?, before?}` | `{history}` ([`crate::popup::History`]): the first page with these filters, or, with the `next_before` cursor as `before`, the next one, added below |
 //! | `page:top-up {pack, filter?}` | the whole view model after `POST /v1/topups` of that pack (owners; id from `crypto.randomUUID()`, reused when the answer was lost), with a `status`; the balance is learnt, saved and broadcast |
+//! | `page:set-budget {member, credits, filter?}` | the whole view model with a `status`, after `PUT /v1/members/{member}/budget` (owners; `credits` as typed, checked first: a whole number of credits, or null to clear); the figures are refetched and broadcast |
 //! | pushed `worker:refresh {view}` | to every Upwork tab and extension page after any change of the balance, outbox, settings or rules: redraw the badge, describe the controls again (the popup asks `page:credits` again) |
 //!
 //! The popup page never talks to the backend: every figure it shows comes through `page:*`.
@@ -66,6 +67,8 @@ pub enum PageType {
     Usage,
     #[serde(rename = "page:top-up")]
     TopUp,
+    #[serde(rename = "page:set-budget")]
+    SetBudget,
 }
 
 /// Any message's tag, read alone (the other fields are read by the variant's own type).
@@ -117,6 +120,7 @@ pub enum PageMessage {
     Credits(Credits),
     Usage(Usage),
     TopUp(TopUp),
+    SetBudget(SetBudget),
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +155,18 @@ pub struct TopUp {
     pub pack: Option<u64>,
     #[serde(default)]
     pub filter: Filter,
+}
+
+/// An owner sets one member's monthly budget (`credits` as typed) or clears it (null).
+#[derive(Debug, Deserialize)]
+pub struct SetBudget {
+    pub member: String,
+    #[serde(default)]
+    pub credits: Option<String>,
+    #[serde(default)]
+    pub filter: Filter,
+    #[serde(default)]
+    pub pack: Option<u64>,
 }
 
 /// How much of the popup's figures `page:credits` asks the backend for first.
@@ -199,6 +215,7 @@ impl PageMessage {
             PageType::Credits => PageMessage::Credits(read(kind, &message)?),
             PageType::Usage => PageMessage::Usage(read(kind, &message)?),
             PageType::TopUp => PageMessage::TopUp(read(kind, &message)?),
+            PageType::SetBudget => PageMessage::SetBudget(read(kind, &message)?),
         })
     }
 }

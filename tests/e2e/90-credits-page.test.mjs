@@ -141,7 +141,7 @@ test('filters and paging give exactly the backend\'s rows', async () => {
   // A member, by a click on the Team Members table: Bo's rows (the other filters cleared).
   for (const f of ['job', 'from', 'to']) await page.locator(`[data-filter="${f}"]`).fill('');
   await page.locator('[data-filter="action"]').selectOption('');
-  await page.locator('[data-slot="members"] tr.member', { hasText: 'Bo' }).getByRole('button').click();
+  await page.locator('[data-slot="members"] tr.member', { hasText: 'Bo' }).getByRole('button', { name: 'Bo' }).click();
   const bo = all.filter((r) => r.member === 'Bo');
   assert.equal(bo.length, 70);
   await waitForIds(page, bo.slice(0, 50).map((r) => r.id));

@@ -5,7 +5,7 @@ use credits_core::api::{MemberEntry, MemberUsage};
 use credits_core::budget::MemberSpend;
 use sqlx::FromRow;
 
-use super::queries::{ms, role};
+use super::queries::{ms, role, ts};
 use super::{Conn, on};
 
 #[derive(FromRow)]
@@ -16,6 +16,7 @@ struct EntryRow {
     role: String,
     used: i64,
     budget: Option<i64>,
+    last_active: Option<i64>,
 }
 
 fn unsigned(v: i64, what: &str) -> sqlx::Result<u64> {
@@ -26,16 +27,19 @@ impl EntryRow {
     fn entry(self) -> sqlx::Result<MemberEntry> {
         let budget = self.budget.map(|b| unsigned(b, "budget")).transpose()?;
         let usage = MemberUsage { member_id: self.member_id, name: self.name, role: role(&self.role)?, used: unsigned(self.used, "used")? };
-        Ok(MemberSpend::entry(usage, budget))
+        let last_active = self.last_active.map(ts).transpose()?;
+        Ok(MemberSpend::entry(usage, budget, last_active))
     }
 }
 
 /// Used counts the member's non-refunded usage rows since `since`, so it starts over with
-/// the cycle and a refund gives the credit back.
+/// the cycle and a refund gives the credit back; last active is the latest `occurred_at` of
+/// any of its usage rows (the member index on `occurred_at` answers it).
 macro_rules! entry_sql {
     ($filter:literal, $order:literal) => {
         concat!(
-            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used ",
+            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used, ",
+            "(SELECT MAX(a.occurred_at) FROM events a WHERE a.team_id = m.team_id AND a.member_id = m.id AND a.status = 'applied') AS last_active ",
             "FROM members m LEFT JOIN events e ON e.team_id = m.team_id AND e.member_id = m.id AND e.status = 'applied' ",
             "AND e.refunded = FALSE AND e.recorded_at >= $2 WHERE ",
             $filter,

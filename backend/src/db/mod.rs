@@ -64,6 +64,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "member_budgets", include_str!("../../migrations/sqlite/0010_member_budgets.sql")),
     (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
     (12, "prices", include_str!("../../migrations/sqlite/0012_prices.sql")),
+    (13, "history_order", include_str!("../../migrations/sqlite/0013_history_order.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
@@ -72,6 +73,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "member_budgets", include_str!("../../migrations/postgres/0010_member_budgets.sql")),
     (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
     (12, "prices", include_str!("../../migrations/postgres/0012_prices.sql")),
+    (13, "history_order", include_str!("../../migrations/postgres/0013_history_order.sql")),
 ];
 
 /// One value per engine: pools, connections, transactions.

@@ -334,7 +334,7 @@ pub struct UsageFilter {
     pub action: Option<Action>,
     pub member_id: Option<String>,
     pub job_id: Option<String>,
-    /// Only rows strictly older than this `(recorded_at, id)`.
+    /// Only rows strictly older than this `(occurred_at, id)`, the history's order.
     pub before: Option<(Timestamp, String)>,
     /// Only rows recorded at or after this instant.
     pub since: Option<Timestamp>,
@@ -380,7 +380,8 @@ impl TryFrom<UsageDbRow> for UsageRow {
     }
 }
 
-/// Usage rows of the team, newest first by `(recorded_at, id)`, at most `limit`.
+/// Usage rows of the team, newest first by `(occurred_at, id)` (the time the history shows;
+/// ties by id, so a cursor on that key pages exactly), at most `limit`.
 pub async fn usage_rows(c: Conn<'_>, team: &str, f: &UsageFilter, limit: u32) -> sqlx::Result<Vec<UsageRow>> {
     const SELECT: &str = "SELECT e.id, e.action, e.regenerate, e.job_id, e.member_id, m.name AS member, e.occurred_at, e.recorded_at, \
                           e.bucket, e.credits, e.refunded FROM events e JOIN members m ON m.id = e.member_id \
@@ -407,10 +408,10 @@ pub async fn usage_rows(c: Conn<'_>, team: &str, f: &UsageFilter, limit: u32) ->
             q.push(" AND e.occurred_at < ").push_bind(ms(to));
         }
         if let Some((at, id)) = &f.before {
-            q.push(" AND (e.recorded_at < ").push_bind(ms(*at));
-            q.push(" OR (e.recorded_at = ").push_bind(ms(*at)).push(" AND e.id < ").push_bind(id.as_str()).push("))");
+            q.push(" AND (e.occurred_at < ").push_bind(ms(*at));
+            q.push(" OR (e.occurred_at = ").push_bind(ms(*at)).push(" AND e.id < ").push_bind(id.as_str()).push("))");
         }
-        q.push(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT ").push_bind(i64::from(limit));
+        q.push(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT ").push_bind(i64::from(limit));
         q.build_query_as().persistent(false).fetch_all(&mut *c).await?
     });
     rows.into_iter().map(UsageRow::try_from).collect()

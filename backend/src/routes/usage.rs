@@ -70,9 +70,10 @@ fn invalid(message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, message)
 }
 
-/// The page cursor: URL-safe base64 of `recorded_at_ms:row_id`, opaque to clients.
+/// The page cursor: URL-safe base64 of `occurred_at_ms:row_id` (the history's order),
+/// opaque to clients.
 pub fn cursor(row: &UsageRow) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}", row.recorded_at.timestamp_millis(), row.id))
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", row.occurred_at.timestamp_millis(), row.id))
 }
 
 fn parse_cursor(text: &str) -> Option<(Timestamp, String)> {
@@ -124,7 +125,7 @@ impl UsageQuery {
 }
 
 #[utoipa::path(get, path = "/v1/usage", operation_id = "list_usage", tag = "credits", security(("bearer" = [])), params(UsageQuery),
-    responses((status = 200, description = "Newest first; refunded rows included and marked", body = UsagePage),
+    responses((status = 200, description = "Newest first by `occurred_at` (the time shown), ties by id; refunded rows included and marked", body = UsagePage),
         (status = 400, description = "A bad limit, cursor, action, member, job id, from or to", body = ErrorBody),
         (status = 401, body = ErrorBody)))]
 pub async fn list(

@@ -43,7 +43,7 @@ pub struct CsvQuery {
 }
 
 #[utoipa::path(get, path = "/v1/usage.csv", operation_id = "export_usage", tag = "credits", security(("bearer" = [])), params(CsvQuery),
-    responses((status = 200, description = "Every row the filters select, newest first, as CSV (RFC 4180, a header line)", content_type = "text/csv"),
+    responses((status = 200, description = "Every row the filters select, newest first by `occurred_at`, as CSV (RFC 4180, a header line)", content_type = "text/csv"),
         (status = 400, description = "A bad action, member, job id, from or to", body = ErrorBody),
         (status = 401, body = ErrorBody)))]
 pub async fn get(
@@ -68,7 +68,7 @@ pub async fn get(
             let mut chunk = if first { HEADER.to_owned() } else { String::new() };
             rows.iter().for_each(|r| chunk.push_str(&line(r)));
             let more = rows.len() == CHUNK as usize;
-            filter.before = rows.last().map(|r| (r.recorded_at, r.id.clone()));
+            filter.before = rows.last().map(|r| (r.occurred_at, r.id.clone()));
             Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), more.then_some((filter, false))))
         }
     });

@@ -177,7 +177,7 @@ pub fn credits(i: &Input) -> Popup {
     let cards_age = age(i.ages.balance);
     let other_age = |at| age(at).filter(|m| Some(m) != cards_age.as_ref());
     let members = i.members.filter(|_| figures).map(|m| members::sorted(m, i.me, i.pending_credits()));
-    let names: Vec<(&str, &str)> = members.iter().flatten().map(|(id, name, ..)| (*id, *name)).collect();
+    let names: Vec<(&str, &str)> = members.iter().flatten().map(|(m, _)| (m.member_id.as_str(), m.name.as_str())).collect();
     Popup {
         state,
         tone: i.tone,

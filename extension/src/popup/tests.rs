@@ -61,8 +61,16 @@ fn fixture() -> Fixture {
     let projection = outbox.projection(&prices, 10).unwrap();
     let me = Me { member_id: "m-ana".into(), name: "Ana".into(), role: Role::Owner, team_id: "t".into(), team_name: "Acme".into() };
     let members = vec![
-        MemberRow { member_id: "m-ana".into(), name: "Ana".into(), role: Role::Owner, used: 4, budget: None, left: None },
-        MemberRow { member_id: "m-bo".into(), name: "Bo".into(), role: Role::Member, used: 6, budget: Some(40), left: Some(34) },
+        MemberRow { member_id: "m-ana".into(), name: "Ana".into(), role: Role::Owner, used: 4, budget: None, left: None, last_active_at: None },
+        MemberRow {
+            member_id: "m-bo".into(),
+            name: "Bo".into(),
+            role: Role::Member,
+            used: 6,
+            budget: Some(40),
+            left: Some(34),
+            last_active_at: None,
+        },
     ];
     let row = |id: u128, at: &str| UsageRow {
         id: uuid::Uuid::from_u128(id).to_string(),

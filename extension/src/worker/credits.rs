@@ -1,4 +1,4 @@
-//! The popup's figures (`page:credits`, `page:usage`, `page:top-up`): the backend's
+//! The popup's figures (`page:credits`, `page:usage`, `page:top-up`, `page:set-budget`): the backend's
 //! `GET /v1/me`, `/v1/members`, `/v1/insights` and the first page of `/v1/usage`, kept in
 //! memory and in `chrome.storage.local` (key `popup`, the answers as the backend sent them
 //! with the moment each was learnt) so a popup opened while the backend cannot be reached
@@ -314,7 +314,7 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
     }
     let id = with(|s| s.top_up.id_for(pack, crate::js::random_uuid));
     let body = object(&[("id", id.as_str().into()), ("credits", (pack as f64).into())]);
-    let answer = http::post(&backend, "/v1/topups", &body).await;
+    let answer = http::send_json(&backend, "POST", "/v1/topups", &body).await;
     let status = match answer.and_then(|v| http::read::<Balance>(&v, "POST /v1/topups")) {
         Ok(balance) => {
             with(|s| s.top_up.ended(None));
@@ -328,4 +328,35 @@ pub async fn top_up(pack: Option<u64>, filter: Filter) -> Result<JsValue, String
         }
     };
     Ok(build(&filter, Some(pack), None, None, Some(status)))
+}
+
+/// `page:set-budget`: an owner sets (or, with `None`, clears) a member's monthly budget.
+/// What was typed is checked first (nothing is sent when it is not a budget); after the
+/// backend's answer the figures are fetched again and every page redraws. The reply is the
+/// whole view model with a status.
+pub async fn set_budget(member: String, typed: Option<String>, filter: Filter, pack: Option<u64>) -> Result<JsValue, String> {
+    let Some(backend) = with(|s| s.settings.backend.clone()) else { return Ok(build(&filter, pack, None, None, Some(msg("notConfigured")))) };
+    if CACHE.with_borrow(|c| c.me.as_ref().is_some_and(|m| m.value.role != Role::Owner)) {
+        return Ok(build(&filter, pack, None, None, Some(msg("budgetOwnerOnly"))));
+    }
+    let credits = match typed.as_deref().map(popup::members::budget_input).transpose() {
+        Ok(c) => c,
+        Err(refused) => return Ok(build(&filter, pack, None, None, Some(refused))),
+    };
+    let body = object(&[("credits", credits.map_or(JsValue::NULL, |c| (c as f64).into()))]);
+    let answer = http::send_json(&backend, "PUT", &format!("/v1/members/{}/budget", encode(&member)), &body).await;
+    let status = match answer.and_then(|v| http::read::<MemberRow>(&v, "PUT /v1/members/{id}/budget")) {
+        Ok(row) => {
+            // The member's own budget is in the balance too (its badge, its cards).
+            sync::sync_now().await;
+            refresh(&backend, false).await;
+            super::broadcast::changed();
+            match row.budget {
+                Some(b) => msg_with("budgetSaved", vec![Sub::Text(row.name), Sub::Msg(words::credits(b))]),
+                None => msg_with("budgetCleared", vec![Sub::Text(row.name)]),
+            }
+        }
+        Err(e) => msg_with("budgetFailed", vec![Sub::Text(e.message)]),
+    };
+    Ok(build(&filter, pack, None, None, Some(status)))
 }

@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 
 use super::{broadcast, credits, reply, sync, with};
 use crate::js::object;
-use crate::messages::{Credits, PageMessage, PageState, SettingsSave, TopUp, Usage};
+use crate::messages::{Credits, PageMessage, PageState, SetBudget, SettingsSave, TopUp, Usage};
 use crate::{http, options};
 
 pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
@@ -26,6 +26,7 @@ pub async fn handle(message: PageMessage) -> Result<JsValue, String> {
         PageMessage::Credits(Credits { fetch, filter, pack }) => Ok(credits::credits(fetch, filter, pack).await),
         PageMessage::Usage(Usage { filter, before }) => credits::usage(filter, before).await,
         PageMessage::TopUp(TopUp { pack, filter }) => credits::top_up(pack, filter).await,
+        PageMessage::SetBudget(SetBudget { member, credits, filter, pack }) => credits::set_budget(member, credits, filter, pack).await,
     }
 }
 
