@@ -147,23 +147,27 @@ fn a_new_cycle_forgets_job_counts() {
     assert_eq!(o.job_used("~021", &prices), 0);
 }
 
-#[test]
-fn job_counts_come_from_this_cycles_rows() {
-    use crate::api::{Bucket, UsageRow};
-    let row = |job: &str, at: &str, refunded| UsageRow {
-        id: "x".into(),
-        action: Action::CoverLetter,
-        label: "Cover Letter".into(),
-        regenerate: false,
+/// A backend usage row of one credit for `job`, recorded at `at`.
+fn job_row(action: Action, regenerate: bool, job: &str, at: &str, refunded: bool) -> crate::api::UsageRow {
+    crate::api::UsageRow {
+        id: format!("{job} {at}"),
+        action,
+        label: String::new(),
+        regenerate,
         job_id: Some(job.into()),
         member_id: "m".into(),
         member: "M".into(),
         occurred_at: t(at),
         recorded_at: t(at),
-        bucket: Bucket::Monthly,
+        bucket: crate::api::Bucket::Monthly,
         credits: -1,
         refunded,
-    };
+    }
+}
+
+#[test]
+fn job_counts_come_from_this_cycles_rows() {
+    let row = |job: &str, at: &str, refunded| job_row(Action::CoverLetter, false, job, at, refunded);
     let rows = [
         row("~021", "2026-11-02T00:00:00Z", false),
         row("~021", "2026-10-30T00:00:00Z", false),
@@ -180,31 +184,17 @@ fn job_counts_come_from_this_cycles_rows() {
 
 #[test]
 fn rerolls_are_counted_per_job_and_action() {
-    use crate::api::{Bucket, UsageRow};
     let prices = PriceTable::default();
     let now = t("2026-11-06T10:00:00Z");
-    let row = |n: u8, action, regenerate, job: &str, at: &str, refunded| UsageRow {
-        id: format!("r{n}"),
-        action,
-        label: String::new(),
-        regenerate,
-        job_id: Some(job.into()),
-        member_id: "m".into(),
-        member: "M".into(),
-        occurred_at: t(at),
-        recorded_at: t(at),
-        bucket: Bucket::Monthly,
-        credits: -1,
-        refunded,
-    };
+    let row = job_row;
     let rows = [
-        row(1, Action::CoverLetter, false, "~021", "2026-11-02T00:00:00Z", false),
-        row(2, Action::CoverLetter, true, "~021", "2026-11-02T00:01:00Z", false),
-        row(3, Action::CoverLetter, true, "~021", "2026-11-02T00:02:00Z", false),
-        row(4, Action::CoverLetter, true, "~021", "2026-10-30T00:00:00Z", false), // last cycle
-        row(5, Action::CoverLetter, true, "~021", "2026-11-03T00:00:00Z", true),  // refunded
-        row(6, Action::Answer, true, "~021", "2026-11-03T00:00:00Z", false),
-        row(7, Action::CoverLetter, true, "~022", "2026-11-03T00:00:00Z", false),
+        row(Action::CoverLetter, false, "~021", "2026-11-02T00:00:00Z", false),
+        row(Action::CoverLetter, true, "~021", "2026-11-02T00:01:00Z", false),
+        row(Action::CoverLetter, true, "~021", "2026-11-02T00:02:00Z", false),
+        row(Action::CoverLetter, true, "~021", "2026-10-30T00:00:00Z", false), // last cycle
+        row(Action::CoverLetter, true, "~021", "2026-11-03T00:00:00Z", true),  // refunded
+        row(Action::Answer, true, "~021", "2026-11-03T00:00:00Z", false),
+        row(Action::CoverLetter, true, "~022", "2026-11-03T00:00:00Z", false),
     ];
     let cycle = t("2026-11-01T00:00:00Z");
     assert_eq!(
