@@ -1,7 +1,8 @@
 // Content script on Upwork pages: a DOM ADAPTER only. WASM cannot compile here under a
 // strict page CSP (NOTES.md), so every decision is the service worker's (Rust). This file:
 //  1. finds Upwex containers (class, id or a data-* name/value containing the marker the
-//     worker gives), descending into open shadow roots;
+//     worker gives) with native queries, which touch only what they return, and the open
+//     shadow roots of custom elements and of elements in containers (`scan`);
 //  2. describes the controls inside them (`button`, `[role=button]`) as the core's
 //     `Candidate` and sends them in batches (`content:describe`);
 //  3. draws what the worker answers: a cost chip per control, a warning on Regenerate;
@@ -205,12 +206,13 @@
       visits++;
       if (isControl(el)) queueDescribe(el);
     }
-    for (const el of root.querySelectorAll(containerSelector())) containers.add(el);
-    // Any element may host a shadow root: every element of a container is looked at (a
-    // widget is small).
+    // Every element of a container is looked at (a widget is small): any may host a shadow
+    // root, and the data-* names met here (Upwex's own) are in every later query's selector
+    // (`markerText` learns them).
     enterShadow(root);
     for (const el of root.querySelectorAll('*')) {
       visits++;
+      if (markerText(el) !== null) containers.add(el);
       if (el.shadowRoot) enterShadow(el);
     }
   }
