@@ -837,15 +837,28 @@
   // walker made one for every element, the largest cost of a big page in a content script's
   // world). A widget is labelled in the frames after it is first drawn. Records of a
   // MutationObserver for every parsed node would cost more (measured), so the observer starts
-  // at DOMContentLoaded; then known containers are searched again and the whole page once
-  // for containers not known (a script may have inserted elsewhere meanwhile).
+  // at DOMContentLoaded; then, if the document holds other elements than the ticks counted
+  // (a script inserted or removed some elsewhere meanwhile), the known containers are
+  // searched again and the whole page once for containers not known.
   let loading = document.readyState === 'loading' ? parsing() : null;
   function parsing() {
     let last; // the last element of the page seen, where the next tick goes on
     let lost;
+    // The page's elements the ticks searched, counted natively (no wrappers): when the
+    // document holds as many at DOMContentLoaded, no script inserted any elsewhere.
+    let searched;
+    const all = document.getElementsByTagName('*');
+    const ours = [...OWN_NAMES].map((n) => document.getElementsByTagName(n));
+    const pageElements = () => ours.reduce((n, c) => n - c.length, all.length);
+    const search = (s, within) => {
+      if (OWN_NAMES.has(s.localName)) return;
+      searched += 1 + s.getElementsByTagName('*').length; // (ours come later, after answers)
+      scan(s, within);
+    };
     const restart = () => {
       last = null;
       lost = false;
+      searched = 0;
     };
     // The element last in document order (ours passed over).
     const lastElement = () => {
@@ -861,6 +874,7 @@
       if (!marker || lost || !document.documentElement) return;
       if (!last) {
         scanTree(document.documentElement, false);
+        searched = pageElements();
       } else if (!last.isConnected) {
         lost = true; // moved by a script: DOMContentLoaded's full scan
         return;
@@ -869,10 +883,10 @@
         for (let n = last; n; n = n.parentElement) path.push(n);
         let within = false; // a container above path[i]
         for (let i = path.length - 1; i >= 0; i--) {
-          for (let s = path[i].nextElementSibling; s; s = s.nextElementSibling) scan(s, within);
+          for (let s = path[i].nextElementSibling; s; s = s.nextElementSibling) search(s, within);
           within ||= containers.has(path[i]);
         }
-        for (let c = last.firstElementChild; c; c = c.nextElementSibling) scan(c, within);
+        for (let c = last.firstElementChild; c; c = c.nextElementSibling) search(c, within);
         customHosts(['descendant', 'following'], last);
       }
       last = lastElement();
@@ -890,6 +904,8 @@
         observe(document);
         if (!marker) return; // the hello's scan will come
         if (lost) return scanAll();
+        if (pageElements() === searched) return redescribeAll(); // a control's text may have been parsed after the control
+        mark('parsed-elsewhere'); // (the bench shows when this happens)
         for (const c of [...containers]) if (c.isConnected) inContainer(c);
         for (const c of document.querySelectorAll(containerSelector())) if (!containers.has(c)) scan(c, false);
         customHosts(['descendant'], document);

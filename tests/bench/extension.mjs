@@ -156,6 +156,7 @@ await syncNow(browser);
   const afterLast = [];
   const afterParse = [];
   const scriptMs = [];
+  const touched = [];
   const plain = [];
   const plainIsolated = [];
   const scanMs = [];
@@ -183,6 +184,7 @@ await syncNow(browser);
         renderToChip: window.__renderToChip(),
         lastWidget: window.__lastWidgetAt(),
         scriptMs: Number(document.documentElement.getAttribute('credits-debug-ms')),
+        touched: Number(document.documentElement.getAttribute('credits-debug-visits') ?? NaN),
         marks: JSON.parse(document.documentElement.getAttribute('credits-debug-marks') ?? '{}'),
         elements: document.getElementsByTagName('*').length,
       };
@@ -196,6 +198,7 @@ await syncNow(browser);
     widgetFrame.push(...t.widgetFrame);
     for (const [name, at] of Object.entries(t.marks)) (phases[name] ??= []).push(at - t.render);
     scriptMs.push(t.scriptMs);
+    touched.push(t.touched);
     // The same recognition in plain JS (no messaging, no drawing): first in a fresh isolated
     // world, as a content script runs (its first touch of each element makes a wrapper in
     // that world's own map), then in the page's own world.
@@ -247,7 +250,8 @@ await syncNow(browser);
     `per widget; <= 0: in that same frame; ${within50} of ${renderToChip.length} within 50 ms`);
   row('  the parser adds the last widget -> all labelled', stats(afterLast), 'what remains after the parser');
   row('  parsed (DOMContentLoaded) -> all labelled', stats(afterParse), '< 0: all labelled before the parser is done');
-  row('  content script main-thread time (total, that page)', stats(scriptMs), 'scan while parsing + describe + chips');
+  row('  content script main-thread time (total, that page)', stats(scriptMs),
+    `scan while parsing + describe + chips${touched.some(Number.isNaN) ? '' : `; elements the script touched: ${stats(touched).median}`}`);
   row('  plain-JS classifier in the page, same recognition', stats(plain), 'walk + names + rules, no UI');
   row('  main-thread ratio, content script / plain JS', { median: ratio(scriptMs, plain), p95: NaN, min: NaN, n: RUNS }, 'total on the page', 'x');
   row('  plain-JS classifier in a fresh isolated world', stats(plainIsolated), 'as a content script: its first touch');
