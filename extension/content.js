@@ -407,7 +407,15 @@
 
   // Words come from _locales (the worker sends numbers and codes). chrome.i18n has no
   // plural rules: the key for "one" or "many" is chosen by the number.
-  const msg = (key, ...subs) => chrome.i18n.getMessage(key, subs.map(String));
+  // Each text once per page: a feed draws the same chip many times, and each
+  // `chrome.i18n.getMessage` call costs (measured: most of the chips' drawing).
+  const said = new Map();
+  const msg = (key, ...subs) => {
+    const id = [key, ...subs].join('\u0000');
+    let text = said.get(id);
+    if (text === undefined) said.set(id, text = chrome.i18n.getMessage(key, subs.map(String)));
+    return text;
+  };
   const plural = new Intl.PluralRules(chrome.i18n.getUILanguage());
   const one = (n) => plural.select(n) === 'one';
   const credits = (n) => one(n) ? msg('creditsOne') : msg('creditsMany', n);
@@ -844,21 +852,19 @@
   function parsing() {
     let last; // the last element of the page seen, where the next tick goes on
     let lost;
-    // The page's elements the ticks searched, counted natively (no wrappers): when the
-    // document holds as many at DOMContentLoaded, no script inserted any elsewhere.
-    let searched;
+    // Whether a script inserted or removed elements elsewhere than at the end, counted
+    // natively (no wrappers): each tick, the page's elements less those after `last` must
+    // be as many as at the previous tick.
+    let elsewhere;
+    let counted;
     const all = document.getElementsByTagName('*');
     const ours = [...OWN_NAMES].map((n) => document.getElementsByTagName(n));
     const pageElements = () => ours.reduce((n, c) => n - c.length, all.length);
-    const search = (s, within) => {
-      if (OWN_NAMES.has(s.localName)) return;
-      searched += 1 + s.getElementsByTagName('*').length; // (ours come later, after answers)
-      scan(s, within);
-    };
+    const after = (node) => document.evaluate('count(descendant::*) + count(following::*)', node, null, XPathResult.NUMBER_TYPE, null).numberValue;
     const restart = () => {
       last = null;
       lost = false;
-      searched = 0;
+      elsewhere = false;
     };
     // The element last in document order (ours passed over).
     const lastElement = () => {
@@ -874,22 +880,23 @@
       if (!marker || lost || !document.documentElement) return;
       if (!last) {
         scanTree(document.documentElement, false);
-        searched = pageElements();
       } else if (!last.isConnected) {
         lost = true; // moved by a script: DOMContentLoaded's full scan
         return;
       } else {
+        if (pageElements() - after(last) !== counted) elsewhere = true;
         const path = [];
         for (let n = last; n; n = n.parentElement) path.push(n);
         let within = false; // a container above path[i]
         for (let i = path.length - 1; i >= 0; i--) {
-          for (let s = path[i].nextElementSibling; s; s = s.nextElementSibling) search(s, within);
+          for (let s = path[i].nextElementSibling; s; s = s.nextElementSibling) scan(s, within);
           within ||= containers.has(path[i]);
         }
-        for (let c = last.firstElementChild; c; c = c.nextElementSibling) search(c, within);
+        for (let c = last.firstElementChild; c; c = c.nextElementSibling) scan(c, within);
         customHosts(['descendant', 'following'], last);
       }
       last = lastElement();
+      counted = pageElements();
     };
     const frame = timed(() => {
       if (loading !== self) return;
@@ -904,7 +911,7 @@
         observe(document);
         if (!marker) return; // the hello's scan will come
         if (lost) return scanAll();
-        if (pageElements() === searched) return redescribeAll(); // a control's text may have been parsed after the control
+        if (!elsewhere) return redescribeAll(); // a control's text may have been parsed after the control
         mark('parsed-elsewhere'); // (the bench shows when this happens)
         for (const c of [...containers]) if (c.isConnected) inContainer(c);
         for (const c of document.querySelectorAll(containerSelector())) if (!containers.has(c)) scan(c, false);
