@@ -109,6 +109,25 @@
     }
     return markerSelector;
   }
+  // The data-* names that carry the marker (in the name, or in the value, any case) in
+  // `root`'s subtree, learnt for `containerSelector`: CSS cannot match part of an attribute
+  // name, so a container marked only by a data-* attribute nothing else on the page has
+  // (`<div data-upwex-widget="answer">`, UPWORK.md's own example) is found by this native
+  // XPath over the attributes; it makes a JS object only for the few attributes it returns.
+  const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  function learnDataNames(root) {
+    if (!marker) return;
+    const m = `"${marker.replaceAll('"', '')}"`;
+    const test = `@*[starts-with(name(), "data-") and (contains(name(), ${m}) or contains(translate(., "${UPPER}", "${UPPER.toLowerCase()}"), ${m}))]`;
+    const found = document.evaluate(`descendant-or-self::*/${test}`, root, null, XPathResult.UNORDERED_NODE_SNAPSHOT_TYPE, null);
+    for (let i = 0; i < found.snapshotLength; i++) {
+      const n = found.snapshotItem(i).name;
+      if (!dataNames.has(n)) {
+        dataNames.add(n);
+        markerSelector = null;
+      }
+    }
+  }
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
     for (const n of el.getAttributeNames()) {
@@ -223,6 +242,7 @@
   function scan(root, within) {
     if (OWN_NAMES.has(root.localName)) return;
     visits++;
+    if (!within) learnDataNames(root);
     if (!within && markerText(root) !== null) within = true;
     if (within) {
       containers.add(root); // (or sits in one: the 1 s look for late shadow roots covers it)
