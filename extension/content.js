@@ -1,7 +1,8 @@
 // Content script on Upwork pages: a DOM ADAPTER only. WASM cannot compile here under a
 // strict page CSP (NOTES.md), so every decision is the service worker's (Rust). This file:
 //  1. finds Upwex containers (class, id or a data-* name/value containing the marker the
-//     worker gives), descending into open shadow roots;
+//     worker gives) with native queries, which touch only what they return, and the open
+//     shadow roots of custom elements and of elements in containers (`scan`);
 //  2. describes the controls inside them (`button`, `[role=button]`) as the core's
 //     `Candidate` and sends them in batches (`content:describe`);
 //  3. draws what the worker answers: a cost chip per control, a warning on Regenerate;
@@ -100,6 +101,33 @@
   // are read.
   const dataNames = new Set();
   let markerSelector = null; // for `marker` and `dataNames`; null when either changed
+  function containerSelector() {
+    if (!markerSelector) {
+      const m = `"${CSS.escape(marker)}" i]`;
+      const data = [...dataNames].map((n) => `[${CSS.escape(n)}${n.includes(marker) ? ']' : `*=${m}`}`);
+      markerSelector = [`[class*=${m}`, `[id*=${m}`, ...data].join(',');
+    }
+    return markerSelector;
+  }
+  // The data-* names that carry the marker (in the name, or in the value, any case) in
+  // `root`'s subtree, learnt for `containerSelector`: CSS cannot match part of an attribute
+  // name, so a container marked only by a data-* attribute nothing else on the page has
+  // (`<div data-upwex-widget="answer">`, UPWORK.md's own example) is found by this native
+  // XPath over the attributes; it makes a JS object only for the few attributes it returns.
+  const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  function learnDataNames(root) {
+    if (!marker) return;
+    const m = `"${marker.replaceAll('"', '')}"`;
+    const test = `@*[starts-with(name(), "data-") and (contains(name(), ${m}) or contains(translate(., "${UPPER}", "${UPPER.toLowerCase()}"), ${m}))]`;
+    const found = document.evaluate(`descendant-or-self::*/${test}`, root, null, XPathResult.UNORDERED_NODE_SNAPSHOT_TYPE, null);
+    for (let i = 0; i < found.snapshotLength; i++) {
+      const n = found.snapshotItem(i).name;
+      if (!dataNames.has(n)) {
+        dataNames.add(n);
+        markerSelector = null;
+      }
+    }
+  }
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
     for (const n of el.getAttributeNames()) {
@@ -108,12 +136,7 @@
         markerSelector = null;
       }
     }
-    if (!markerSelector) {
-      const m = `"${CSS.escape(marker)}" i]`;
-      const data = [...dataNames].map((n) => `[${CSS.escape(n)}${n.includes(marker) ? ']' : `*=${m}`}`);
-      markerSelector = [`[class*=${m}`, `[id*=${m}`, ...data].join(',');
-    }
-    if (!el.matches(markerSelector)) return null;
+    if (!el.matches(containerSelector())) return null;
     let text = null;
     for (const n of el.getAttributeNames()) {
       if (n !== 'class' && n !== 'id' && !n.startsWith('data-')) continue;
@@ -141,8 +164,9 @@
 
   // Walks `el` and below (through open shadow roots), queueing every control that sits in a
   // container. `outer` is the chain above `el`, OUTERMOST first (extended, never mutated).
-  let walked = null; // elements walked in this batch of mutations: the parser reports a
-                     // subtree and then each of its children again
+  // Used inside shadow trees only (a widget's own, small); the page's tree is searched with
+  // native queries (`scan`), which make a JS wrapper only for what they return.
+  let walked = null; // elements walked in this batch of mutations
   function walk(el, outer) {
     if (OWN_NAMES.has(el.localName) || walked?.has(el)) return;
     walked?.add(el);
@@ -162,18 +186,82 @@
     for (let c = el.firstElementChild; c; c = c.nextElementSibling) walk(c, chain);
   }
 
-  // Walks a subtree that appeared or changed, starting from its ancestors' containers.
-  // `chains` caches the outer chain per parent for one batch of mutations (a "Load more"
-  // appends many tiles to one list: its ancestors are read once).
-  function walkFrom(el, chains) {
+  // Walks a shadow tree's subtree that appeared or changed, from its ancestors' containers.
+  function walkFrom(el) {
     if (walked?.has(el)) return; // before reading its ancestors
     const parent = parentOf(el);
-    let outer = chains?.get(parent);
-    if (!outer) {
-      outer = parent ? chainOf(parent).reverse() : [];
-      chains?.set(parent, outer);
+    walk(el, parent ? chainOf(parent).reverse() : []);
+  }
+
+  // The open shadow root of `host`, not seen before: observed and walked.
+  function enterShadow(host) {
+    const shadow = host.shadowRoot;
+    if (!shadow || observedRoots.has(shadow) || OWN_NAMES.has(host.localName)) return;
+    observe(shadow);
+    const outer = chainOf(host).reverse();
+    for (let c = shadow.firstElementChild; c; c = c.nextElementSibling) walk(c, outer);
+  }
+
+  // Custom elements (a hyphen in the tag name: where open shadow roots usually are) in
+  // `axes` of `node` (an XPath, evaluated natively: no wrapper for the other elements).
+  // An open shadow root on a standard element outside a container is not looked for: that
+  // needs a visit of every element (extension/README.md).
+  function customHosts(axes, node) {
+    const steps = axes.map((a) => `${a}::*[contains(local-name(), "-")]`).join(' | ');
+    const found = document.evaluate(steps, node, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    for (let i = 0; i < found.snapshotLength; i++) {
+      visits++;
+      enterShadow(found.snapshotItem(i));
     }
-    walk(el, outer);
+  }
+
+  const CONTROLS = 'button, [role~="button" i]';
+
+  // Everything in `root` (in a container): its controls queued, its containers known, the
+  // open shadow roots on any of its elements entered.
+  function inContainer(root) {
+    if (isControl(root)) queueDescribe(root);
+    for (const el of root.querySelectorAll(CONTROLS)) {
+      visits++;
+      if (isControl(el)) queueDescribe(el);
+    }
+    // Every element of a container is looked at (a widget is small): any may host a shadow
+    // root, and the data-* names met here (Upwex's own) are in every later query's selector
+    // (`markerText` learns them).
+    enterShadow(root);
+    for (const el of root.querySelectorAll('*')) {
+      visits++;
+      if (markerText(el) !== null) containers.add(el);
+      if (el.shadowRoot) enterShadow(el);
+    }
+  }
+
+  // Searches the page's subtree `root` with native queries: the containers in it (class,
+  // id, or a data-* name seen so far: `markerSelector`) and the controls in those; `within`
+  // when `root` already sits in a container. Custom elements' shadow roots: `customHosts`.
+  function scan(root, within) {
+    if (OWN_NAMES.has(root.localName)) return;
+    visits++;
+    if (!within) learnDataNames(root);
+    if (!within && markerText(root) !== null) within = true;
+    if (within) {
+      containers.add(root); // (or sits in one: the 1 s look for late shadow roots covers it)
+      return inContainer(root);
+    }
+    let outer = null; // the last container searched: those nested in it were searched with it
+    for (const c of root.querySelectorAll(containerSelector())) {
+      visits++;
+      containers.add(c);
+      if (outer?.contains(c)) continue;
+      outer = c;
+      inContainer(c);
+    }
+  }
+
+  // A page subtree: `scan` and its custom elements' shadow roots.
+  function scanTree(root, within) {
+    scan(root, within);
+    customHosts(['descendant-or-self'], root);
   }
 
   // Every control in a container's subtree, in document order, through open shadow roots.
@@ -339,7 +427,15 @@
 
   // Words come from _locales (the worker sends numbers and codes). chrome.i18n has no
   // plural rules: the key for "one" or "many" is chosen by the number.
-  const msg = (key, ...subs) => chrome.i18n.getMessage(key, subs.map(String));
+  // Each text once per page: a feed draws the same chip many times, and each
+  // `chrome.i18n.getMessage` call costs (measured: most of the chips' drawing).
+  const said = new Map();
+  const msg = (key, ...subs) => {
+    const id = [key, ...subs].join('\u0000');
+    let text = said.get(id);
+    if (text === undefined) said.set(id, text = chrome.i18n.getMessage(key, subs.map(String)));
+    return text;
+  };
   const plural = new Intl.PluralRules(chrome.i18n.getUILanguage());
   const one = (n) => plural.select(n) === 'one';
   const credits = (n) => one(n) ? msg('creditsOne') : msg('creditsMany', n);
@@ -657,6 +753,19 @@
 
   // ---- watching the page ---------------------------------------------------------------
 
+  // A subtree that appeared or changed: searched with `scan` in the page's tree, walked in
+  // a shadow tree. `chains` caches, per parent, whether it sits in a container (a "Load
+  // more" appends many tiles to one list: its ancestors are read once).
+  function changed(node, chains) {
+    if (node.getRootNode() !== document) return walkFrom(node);
+    if (walked.has(node)) return;
+    walked.add(node);
+    const parent = node.parentElement;
+    let within = chains.get(parent);
+    if (within === undefined) chains.set(parent, within = !!parent && chainOf(parent).length > 0);
+    scan(node, within);
+  }
+
   const onMutations = timed(function onMutations(records) {
     if (!marker) return; // before the hello: its scan will see all this
     if (pageUrl() !== lastUrl) urlChanged();
@@ -681,15 +790,22 @@
           if (containers.has(target) || markerText(target) !== null) {
             containers.delete(target);
             for (const t of tracked.values()) if (target.contains(t.el)) queueDescribe(t.el);
-            walkFrom(target, chains);
+            changed(target, chains);
           }
         }
         continue;
       }
       // childList: new subtrees, and text changes inside a control (its name).
-      for (const node of r.addedNodes) if (node.nodeType === 1 && !OWN_TAGS.has(node.tagName)) walkFrom(node, chains);
+      const added = [...r.addedNodes].filter((n) => n.nodeType === 1 && !OWN_TAGS.has(n.tagName) && n.isConnected);
+      for (const node of added) changed(node, chains);
+      // Custom elements' shadow roots: one native query from the target for many nodes (a
+      // "Load more" appends a thousand tiles in one record), else from each node.
+      if (target.getRootNode() === document) {
+        if (added.length > 16) customHosts(['descendant'], target);
+        else for (const node of added) customHosts(['descendant-or-self'], node);
+      }
       if (target.nodeType === 1) {
-        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) walkFrom(target, chains);
+        if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) enterShadow(target);
         // One native lookup, not a walk up: most records (the parser's) are not in a control.
         const control = tracked.size ? target.closest('button, [role~="button" i]') : null;
         if (control && keyOf.has(control)) queueDescribe(control);
@@ -715,7 +831,7 @@
     checkUrl();
     for (const c of containers) {
       for (const e of [c, ...c.querySelectorAll('*')]) {
-        if (e.shadowRoot && !observedRoots.has(e.shadowRoot)) walkFrom(e);
+        if (e.shadowRoot && !observedRoots.has(e.shadowRoot)) enterShadow(e);
       }
     }
   }), 1000);
@@ -747,55 +863,70 @@
     for (const [key] of tracked) drop(key);
     containers.clear();
     if (loading) return loading.restart();
-    if (document.documentElement) walk(document.documentElement, []);
+    if (document.documentElement) scanTree(document.documentElement, false);
   }
 
   // ---- while the page is parsed ------------------------------------------------------------
 
-  // The parser only adds elements at the end of the document order. While the page loads, a
-  // walker goes on from the last element it saw, once per frame: a widget is labelled in
-  // the frames after it is first drawn, not once the whole page is parsed. Records of a
-  // MutationObserver for every parsed node would cost more than that walk (measured), so
-  // the observer starts at DOMContentLoaded; if a script moved elements meanwhile (the
-  // counts differ), one full scan then.
+  // The parser only adds elements at the end of the document order. While the page loads,
+  // once per frame, the script searches what came after the last element it saw: the later
+  // siblings of that element and of each of its ancestors, and its own new children, each
+  // with `scan` (native queries: no JS wrapper for the elements they pass over, where a
+  // walker made one for every element, the largest cost of a big page in a content script's
+  // world). A widget is labelled in the frames after it is first drawn. Records of a
+  // MutationObserver for every parsed node would cost more (measured), so the observer starts
+  // at DOMContentLoaded; then, if the document holds other elements than the ticks counted
+  // (a script inserted or removed some elsewhere meanwhile), the known containers are
+  // searched again and the whole page once for containers not known.
   let loading = document.readyState === 'loading' ? parsing() : null;
   function parsing() {
-    let walker;
-    let last; // the last element of the page's seen, where the next tick goes on
-    let seen;
-    let chains; // element -> its chain (outermost first), for those in a container
-    let lost = false;
+    let last; // the last element of the page seen, where the next tick goes on
+    let lost;
+    // Whether a script inserted or removed elements elsewhere than at the end, counted
+    // natively (no wrappers): each tick, the page's elements less those after `last` must
+    // be as many as at the previous tick.
+    let elsewhere;
+    let counted;
+    const all = document.getElementsByTagName('*');
+    const ours = [...OWN_NAMES].map((n) => document.getElementsByTagName(n));
+    const pageElements = () => ours.reduce((n, c) => n - c.length, all.length);
+    const after = (node) => document.evaluate('count(descendant::*) + count(following::*)', node, null, XPathResult.NUMBER_TYPE, null).numberValue;
     const restart = () => {
-      walker = document.createTreeWalker(document, NodeFilter.SHOW_ELEMENT);
-      last = document;
-      seen = 0;
-      chains = new Map();
+      last = null;
+      lost = false;
+      elsewhere = false;
+    };
+    // The element last in document order (ours passed over).
+    const lastElement = () => {
+      let e = document.documentElement;
+      for (let c = e?.lastElementChild; c; c = e.lastElementChild) {
+        while (c && OWN_NAMES.has(c.localName)) c = c.previousElementSibling;
+        if (!c) break;
+        e = c;
+      }
+      return e;
     };
     const tick = () => {
-      if (!marker || lost) return;
-      if (last !== document && !last.isConnected) { lost = true; return; }
-      walker.currentNode = last;
-      for (let el; (el = walker.nextNode());) {
-        if (OWN_NAMES.has(el.localName)) continue; // ours (a chip) is passed, never kept as `last`
-        last = el;
-        seen++;
-        visits++;
-        let chain = chains.get(el.parentElement);
-        const text = markerText(el);
-        if (text !== null) {
-          chain = [...(chain ?? []), { el, text }];
-          containers.add(el);
+      if (!marker || lost || !document.documentElement) return;
+      if (!last) {
+        scanTree(document.documentElement, false);
+      } else if (!last.isConnected) {
+        lost = true; // moved by a script: DOMContentLoaded's full scan
+        return;
+      } else {
+        if (pageElements() - after(last) !== counted) elsewhere = true;
+        const path = [];
+        for (let n = last; n; n = n.parentElement) path.push(n);
+        let within = false; // a container above path[i]
+        for (let i = path.length - 1; i >= 0; i--) {
+          for (let s = path[i].nextElementSibling; s; s = s.nextElementSibling) scan(s, within);
+          within ||= containers.has(path[i]);
         }
-        if (chain) {
-          chains.set(el, chain);
-          if (isControl(el)) queueDescribe(el);
-        }
-        const shadow = el.shadowRoot;
-        if (shadow) {
-          observe(shadow);
-          for (let c = shadow.firstElementChild; c; c = c.nextElementSibling) walk(c, chain ?? []);
-        }
+        for (let c = last.firstElementChild; c; c = c.nextElementSibling) scan(c, within);
+        customHosts(['descendant', 'following'], last);
       }
+      last = lastElement();
+      counted = pageElements();
     };
     const frame = timed(() => {
       if (loading !== self) return;
@@ -809,8 +940,12 @@
         loading = null;
         observe(document);
         if (!marker) return; // the hello's scan will come
-        const own = document.querySelectorAll('upwex-credits-chip, upwex-credits-badge, upwex-credits-notice').length;
-        if (lost || seen !== document.getElementsByTagName('*').length - own) return scanAll();
+        if (lost) return scanAll();
+        if (!elsewhere) return redescribeAll(); // a control's text may have been parsed after the control
+        mark('parsed-elsewhere'); // (the bench shows when this happens)
+        for (const c of [...containers]) if (c.isConnected) inContainer(c);
+        for (const c of document.querySelectorAll(containerSelector())) if (!containers.has(c)) scan(c, false);
+        customHosts(['descendant'], document);
         redescribeAll(); // a control's text may have been parsed after the control
       }),
     };
@@ -865,7 +1000,7 @@
     if (DEBUG) {
       document.addEventListener('upwex-credits-debug-scan', () => {
         const t0 = performance.now();
-        walk(document.documentElement, []);
+        scanTree(document.documentElement, false);
         flush();
         document.documentElement.setAttribute('credits-debug-scan-ms', (performance.now() - t0).toFixed(2));
       });

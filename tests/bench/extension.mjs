@@ -80,6 +80,10 @@ const probe = `(() => {
   }).observe(document, { childList: true, subtree: true });
   window.__widgetLatency = () => [...widgetAt].filter(([w]) => chipAt.has(w)).map(([w, t]) => chipAt.get(w) - t);
   window.__widgetFrame = () => [...widgetAt].filter(([w]) => frameAt.has(w)).map(([w, t]) => frameAt.get(w) - t);
+  // A widget's first render: the frame after the parser added it (its rAF callback, before
+  // that frame's paint); a chip in before it (<= 0) is drawn in that same frame.
+  window.__renderToChip = () => [...frameAt].filter(([w]) => chipAt.has(w)).map(([w, t]) => chipAt.get(w) - t);
+  window.__lastWidgetAt = () => Math.max(...widgetAt.values());
 })();`;
 const page = bigFeed({ elements: 10_000, widgets: WIDGETS })
   .replace('<head>', '<head><meta name="upwex-credits-debug"><script src="/fixtures/bench-probe.js"></script>');
@@ -148,8 +152,11 @@ await syncNow(browser);
   const labelled = [];
   const perWidget = [];
   const widgetFrame = [];
+  const renderToChip = [];
+  const afterLast = [];
   const afterParse = [];
   const scriptMs = [];
+  const touched = [];
   const plain = [];
   const plainIsolated = [];
   const scanMs = [];
@@ -174,7 +181,10 @@ await syncNow(browser);
         labelled: window.__labelledAt,
         perWidget: window.__widgetLatency(),
         widgetFrame: window.__widgetFrame(),
+        renderToChip: window.__renderToChip(),
+        lastWidget: window.__lastWidgetAt(),
         scriptMs: Number(document.documentElement.getAttribute('credits-debug-ms')),
+        touched: Number(document.documentElement.getAttribute('credits-debug-visits') ?? NaN),
         marks: JSON.parse(document.documentElement.getAttribute('credits-debug-marks') ?? '{}'),
         elements: document.getElementsByTagName('*').length,
       };
@@ -183,9 +193,12 @@ await syncNow(browser);
     labelled.push(t.labelled - t.render);
     afterParse.push(t.labelled - t.parsed);
     perWidget.push(...t.perWidget);
+    renderToChip.push(...t.renderToChip);
+    afterLast.push(t.labelled - t.lastWidget);
     widgetFrame.push(...t.widgetFrame);
     for (const [name, at] of Object.entries(t.marks)) (phases[name] ??= []).push(at - t.render);
     scriptMs.push(t.scriptMs);
+    touched.push(t.touched);
     // The same recognition in plain JS (no messaging, no drawing): first in a fresh isolated
     // world, as a content script runs (its first touch of each element makes a wrapper in
     // that world's own map), then in the page's own world.
@@ -232,8 +245,13 @@ await syncNow(browser);
   row(`feed (${elements} elements, ${WIDGETS} widgets): first paint -> all labelled`, stats(labelled), 'the parser is still adding widgets');
   row('  a widget added by the parser -> its chip', stats(perWidget), `first render to labelled, per widget (${perWidget.length})`);
   row('  a widget added by the parser -> the next frame', stats(widgetFrame), 'the page\'s own parsing and layout');
-  row('  parsed (DOMContentLoaded) -> all labelled', stats(afterParse));
-  row('  content script main-thread time (total, that page)', stats(scriptMs), 'scan while parsing + describe + chips');
+  const within50 = renderToChip.filter((x) => x <= 50).length;
+  row('  a widget\'s first render (the next frame) -> its chip', stats(renderToChip),
+    `per widget; <= 0: in that same frame; ${within50} of ${renderToChip.length} within 50 ms`);
+  row('  the parser adds the last widget -> all labelled', stats(afterLast), 'what remains after the parser');
+  row('  parsed (DOMContentLoaded) -> all labelled', stats(afterParse), '< 0: all labelled before the parser is done');
+  row('  content script main-thread time (total, that page)', stats(scriptMs),
+    `scan while parsing + describe + chips${touched.some(Number.isNaN) ? '' : `; elements the script touched: ${stats(touched).median}`}`);
   row('  plain-JS classifier in the page, same recognition', stats(plain), 'walk + names + rules, no UI');
   row('  main-thread ratio, content script / plain JS', { median: ratio(scriptMs, plain), p95: NaN, min: NaN, n: RUNS }, 'total on the page', 'x');
   row('  plain-JS classifier in a fresh isolated world', stats(plainIsolated), 'as a content script: its first touch');
@@ -243,7 +261,7 @@ await syncNow(browser);
   row('  main-thread ratio, paired', { median: ratio(scanMs, plainPaired), p95: NaN, min: NaN, n: scanMs.length }, 'full scan / plain JS', 'x');
   for (const [name, xs] of Object.entries(phases)) row(`  where the time goes: first paint -> ${name}`, stats(xs));
   row(`load more: ${stats(more.added).median} elements (1,000 tiles) -> main-thread time`, stats(more.ms),
-    more.visits.some(Number.isNaN) ? '' : `elements visited: ${stats(more.visits).median}`);
+    more.visits.some(Number.isNaN) ? '' : `elements the script touched: ${stats(more.visits).median}`);
   row('  load more -> its widget labelled', stats(more.chip));
   row('  load more -> the next frame (the page\'s own layout)', stats(more.frame), 'no chip can show earlier');
 }
@@ -323,6 +341,7 @@ await syncNow(browser);
     same.push((await inA) - t0);
     other.push((await inB) - t0);
     await a.waitForTimeout(250); // the widget is busy for 150 ms after a click
+    await a.waitForFunction(() => !document.querySelector('button[aria-busy="true"][data-sim="generate"]:not([data-expect="none"])')); // (longer on a loaded machine)
   }
   row('click -> badge, same tab', stats(same), 'outbox saved before the ack');
   row('click -> badge, second tab', stats(other), 'worker broadcast');
