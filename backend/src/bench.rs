@@ -74,11 +74,24 @@ fn client() -> Result<reqwest::Client> {
 async fn stream(http: reqwest::Client, url: String, token: String, stop: Arc<AtomicBool>) -> Result<u64> {
     let mut events = 0;
     while !stop.load(Ordering::Relaxed) {
-        let res = http.post(&url).bearer_auth(&token).header("content-type", "application/json").body(batch_body()).send().await?;
+        // The same batch again after a 503 or 429 (its ids make the retry safe), after the
+        // server's Retry-After, as the extension's outbox does: an overloaded server sheds.
+        let body = batch_body();
+        let res = loop {
+            let res = http.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body.clone()).send().await?;
+            if !matches!(res.status().as_u16(), 429 | 503) {
+                break res;
+            }
+            let wait = res.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).unwrap_or(1);
+            tokio::time::sleep(Duration::from_secs(wait.min(5))).await;
+        };
         ensure!(res.status() == 200, "ingest answered {}", res.status());
         let answer: Value = res.json().await?;
-        let applied = answer["results"].as_array().context("results")?.iter().filter(|r| r["status"] == "applied").count();
-        ensure!(applied == BATCH, "only {applied} of {BATCH} applied: {}", answer["results"][0]);
+        let results = answer["results"].as_array().context("results")?;
+        let applied = results.iter().filter(|r| r["status"] == "applied").count();
+        // A retried batch the server had applied before it shed the answer is `duplicate`.
+        let counted = applied + results.iter().filter(|r| r["status"] == "duplicate").count();
+        ensure!(counted == BATCH, "only {counted} of {BATCH} counted: {}", answer["results"][0]);
         events += applied as u64;
     }
     Ok(events)
