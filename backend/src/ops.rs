@@ -123,6 +123,10 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
         let verdicts = decide_batch(&mut ledger, &mut member, events, prior, now, cfg);
         let rows = new_rows(who, events, &verdicts, now)?;
         queries::insert_events(tx.conn(), &rows).await?;
+        let charged: u64 = verdicts.iter().map(|v| if let Verdict::Applied(c) = v { c.credits } else { 0 }).sum();
+        if charged > 0 {
+            budgets::count_charges(tx.conn(), &who.member_id, balance_before.cycle_start, charged).await?;
+        }
         if ledger != before {
             queries::save_ledger(tx.conn(), &who.team_id, &ledger).await?;
         }
@@ -240,6 +244,7 @@ pub async fn refund(store: &Store, team: &str, usage: &str, now: Timestamp, cfg:
         let before = ledger.balance(now, cfg);
         ledger.refund(target, now, cfg)?;
         queries::mark_refunded(tx.conn(), &id).await?;
+        budgets::uncount(tx.conn(), &id).await?;
         queries::save_ledger(tx.conn(), team, &ledger).await?;
         let balance = ledger.balance(now, cfg);
         let refunded = NewEntry { subject: Some(&id), ..entry(now, Some(team), AuditAction::Refund, state(&before), state(&balance)) };

@@ -33,20 +33,42 @@ impl EntryRow {
 }
 
 /// Used counts the member's non-refunded usage rows since `since`, so it starts over with
-/// the cycle and a refund gives the credit back; last active is the latest `occurred_at` of
-/// any of its usage rows (the member index on `occurred_at` answers it).
+/// the cycle and a refund gives the credit back: the member's counter when it counts that
+/// cycle (`cycle_start`, written with each charge: [`count_charges`]), else the rows'
+/// sum. Last active is the latest `occurred_at` of any of its usage rows (the member index
+/// on `occurred_at` answers it).
 macro_rules! entry_sql {
     ($filter:literal, $order:literal) => {
         concat!(
-            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, CAST(COALESCE(SUM(e.credits), 0) AS BIGINT) AS used, ",
+            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, CAST(CASE WHEN m.cycle_start = $2 THEN m.cycle_used ELSE ",
+            "(SELECT COALESCE(SUM(e.credits), 0) FROM events e WHERE e.team_id = m.team_id AND e.member_id = m.id ",
+            "AND e.status = 'applied' AND e.refunded = FALSE AND e.recorded_at >= $2) END AS BIGINT) AS used, ",
             "(SELECT MAX(a.occurred_at) FROM events a WHERE a.team_id = m.team_id AND a.member_id = m.id AND a.status = 'applied') AS last_active ",
-            "FROM members m LEFT JOIN events e ON e.team_id = m.team_id AND e.member_id = m.id AND e.status = 'applied' ",
-            "AND e.refunded = FALSE AND e.recorded_at >= $2 WHERE ",
+            "FROM members m WHERE ",
             $filter,
-            " GROUP BY m.id, m.team_id, m.name, m.role, m.budget",
             $order
         )
     };
+}
+
+/// After a batch's rows are inserted: the member's counter for the cycle from `since` grows
+/// by `credits`, or (when it counted another cycle, or none) becomes the sum of the cycle's
+/// rows, the new ones included. In the batch's transaction, under the team's lock.
+pub async fn count_charges(c: Conn<'_>, member: &str, since: Timestamp, credits: u64) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE members SET cycle_used = CASE WHEN cycle_start = $2 THEN cycle_used + $3 ELSE \
+                       (SELECT COALESCE(SUM(e.credits), 0) FROM events e WHERE e.team_id = members.team_id AND e.member_id = members.id \
+                       AND e.status = 'applied' AND e.refunded = FALSE AND e.recorded_at >= $2) END, cycle_start = $2 WHERE id = $1";
+    let credits = i64::try_from(credits).unwrap_or(i64::MAX);
+    on!(c, c => sqlx::query(SQL).persistent(false).bind(member).bind(ms(since)).bind(credits).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+/// A refund of one of the member's rows: the counter no longer counts (the next read sums
+/// the rows, the next charge stores the sum).
+pub async fn uncount(c: Conn<'_>, usage_id: &str) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE members SET cycle_start = NULL WHERE id = (SELECT member_id FROM events WHERE id = $1)";
+    on!(c, c => sqlx::query(SQL).persistent(false).bind(usage_id).execute(&mut *c).await?.rows_affected());
+    Ok(())
 }
 
 /// Every member of the team with its use since `since` and its budget; largest use first.

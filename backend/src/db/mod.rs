@@ -65,6 +65,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "alerts", include_str!("../../migrations/sqlite/0011_alerts.sql")),
     (12, "prices", include_str!("../../migrations/sqlite/0012_prices.sql")),
     (13, "history_order", include_str!("../../migrations/sqlite/0013_history_order.sql")),
+    (14, "member_cycle_counter", include_str!("../../migrations/sqlite/0014_member_cycle_counter.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
@@ -74,6 +75,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "alerts", include_str!("../../migrations/postgres/0011_alerts.sql")),
     (12, "prices", include_str!("../../migrations/postgres/0012_prices.sql")),
     (13, "history_order", include_str!("../../migrations/postgres/0013_history_order.sql")),
+    (14, "member_cycle_counter", include_str!("../../migrations/postgres/0014_member_cycle_counter.sql")),
 ];
 
 /// One value per engine: pools, connections, transactions.
