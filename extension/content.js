@@ -20,6 +20,17 @@
 (() => {
   'use strict';
 
+  // Every _locales key this script words its UI with: the worker answers the hello with
+  // their texts (`msg`). extension/tests/i18n.rs checks that no key used here is missing.
+  const WORDS = [
+    'contentBalanceUnknown', 'contentBudgetUsedUp', 'contentCancel', 'contentChipBlocked', 'contentClose',
+    'contentConfirm', 'contentConfirmRegenerate', 'contentDetail', 'contentFoldBadge', 'contentNotConnected',
+    'contentNotSetUp', 'contentOffline', 'contentOutOfCredits', 'contentRefused', 'contentRegenerate',
+    'contentRegenerateAgain', 'contentRegenerateFirst', 'contentRejectedMany', 'contentRejectedOne',
+    'contentResets', 'contentResetsDaily', 'contentSplit', 'contentSyncFailed', 'contentTopUp', 'contentTrialOver',
+    'contentUnauthorized', 'contentUnfoldBadge', 'contentUnitMany', 'contentUnitOne', 'contentWaiting',
+    'creditsMany', 'creditsOne', 'extName',
+  ];
   const OWN_TAGS = new Set(['UPWEX-CREDITS-CHIP', 'UPWEX-CREDITS-BADGE', 'UPWEX-CREDITS-NOTICE']);
   // The same by localName, for the scans: `tagName` makes an upper-case string per element.
   const OWN_NAMES = new Set([...OWN_TAGS].map((t) => t.toLowerCase()));
@@ -92,13 +103,11 @@
 
   // ---- finding containers and controls -----------------------------------------------
 
-  // The marker text of an Upwex container: each class, id or data-* attribute whose name or
-  // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
-  // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one.
-  // Reading every attribute value (or iterating `el.attributes`, an Attr object each) was the
-  // scan's largest cost on a big page (measured): a native `matches` on a selector of every
-  // data-* name seen so far answers for almost every element, and only the few that match
-  // are read.
+  // The page's tree is searched for containers with one selector (`containerSelector`): the
+  // marker in a class or id, or a data-* attribute whose name carries it or whose value may
+  // (`dataNames`: each data-* name seen with the marker, in its name or in a value). Only
+  // those names: a real page has a data-v-* name per Vue component, and a selector of every
+  // name seen made each query slower as the page grew.
   const dataNames = new Set();
   let markerSelector = null; // for `marker` and `dataNames`; null when either changed
   function containerSelector() {
@@ -109,17 +118,44 @@
     }
     return markerSelector;
   }
-  // The data-* names that carry the marker (in the name, or in the value, any case) in
-  // `root`'s subtree, learnt for `containerSelector`: CSS cannot match part of an attribute
-  // name, so a container marked only by a data-* attribute nothing else on the page has
-  // (`<div data-upwex-widget="answer">`, UPWORK.md's own example) is found by this native
-  // XPath over the attributes; it makes a JS object only for the few attributes it returns.
-  const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  function learnDataNames(root) {
+  // The data-* names that carry the marker (in the name, or in the value, any case) in the
+  // elements `path` selects from `node` (an XPath location path), learnt for
+  // `containerSelector`: CSS cannot match part of an attribute name, so a container marked
+  // only by a data-* attribute nothing else on the page has (`<div data-upwex-widget="answer">`,
+  // UPWORK.md's own example) is found by this native XPath over the attributes; it makes a
+  // JS object only for the few attributes it returns. Folding every value's case (translate)
+  // was most of its cost (measured): it runs only on values holding the marker's two
+  // rarest letters in either case. Compiled once per marker and path (compiling each time
+  // cost as much as evaluating, on a "Load more" of a thousand tiles).
+  const SUBTREE = 'descendant-or-self::*';
+  // What the parser added after an element, as two queries: a union (`a | b`) sorts its
+  // nodes into document order before a predicate, which cost more than the rest (measured).
+  const AFTER = ['descendant::*', 'following::*'];
+  const RAREST_FIRST = 'zqxjkvbpygfwmucldrhsnioate';
+  const dataQueries = new Map(); // path -> XPathExpression, for `marker`
+  function dataQuery(path) {
+    let query = dataQueries.get(path);
+    if (!query) {
+      const m = marker.replaceAll('"', '');
+      const U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+      // (translate changes ASCII letters only: any other character must be there as it is)
+      const has = (c) => (/[a-z]/.test(c) ? `(contains(., "${c}") or contains(., "${c.toUpperCase()}"))` : `contains(., "${c}")`);
+      const hint = [...new Set(m)].sort((a, b) => rank(a) - rank(b)).slice(0, 2).map(has).join(' and ');
+      const value = `${hint} and contains(translate(., "${U}", "${U.toLowerCase()}"), "${m}")`;
+      query = document.createExpression(`${path}/@*[starts-with(name(), "data-") and (contains(name(), "${m}") or (${value}))]`);
+      dataQueries.set(path, query);
+    }
+    return query;
+  }
+  const rank = (c) => (RAREST_FIRST.includes(c) ? RAREST_FIRST.indexOf(c) : -1); // not a letter: rarer still
+  function setMarker(value) {
+    marker = value.toLowerCase();
+    markerSelector = null;
+    dataQueries.clear();
+  }
+  function learnDataNames(node, path = SUBTREE) {
     if (!marker) return;
-    const m = `"${marker.replaceAll('"', '')}"`;
-    const test = `@*[starts-with(name(), "data-") and (contains(name(), ${m}) or contains(translate(., "${UPPER}", "${UPPER.toLowerCase()}"), ${m}))]`;
-    const found = document.evaluate(`descendant-or-self::*/${test}`, root, null, XPathResult.UNORDERED_NODE_SNAPSHOT_TYPE, null);
+    const found = dataQuery(path).evaluate(node, XPathResult.UNORDERED_NODE_SNAPSHOT_TYPE, null);
     for (let i = 0; i < found.snapshotLength; i++) {
       const n = found.snapshotItem(i).name;
       if (!dataNames.has(n)) {
@@ -128,20 +164,22 @@
       }
     }
   }
+  // The marker text of an Upwex container: each class, id or data-* attribute whose name or
+  // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
+  // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one. Its
+  // data-* names with the marker are learnt (shadow trees, which no page query sees, too).
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
+    let text = null;
     for (const n of el.getAttributeNames()) {
-      if (n.startsWith('data-') && !dataNames.has(n)) {
+      const data = n.startsWith('data-');
+      if (n !== 'class' && n !== 'id' && !data) continue;
+      const v = el.getAttribute(n);
+      if (!n.includes(marker) && !v.toLowerCase().includes(marker)) continue;
+      if (data && !dataNames.has(n)) {
         dataNames.add(n);
         markerSelector = null;
       }
-    }
-    if (!el.matches(containerSelector())) return null;
-    let text = null;
-    for (const n of el.getAttributeNames()) {
-      if (n !== 'class' && n !== 'id' && !n.startsWith('data-')) continue;
-      const v = el.getAttribute(n);
-      if (!n.includes(marker) && !v.toLowerCase().includes(marker)) continue;
       const part = n === 'class' ? v : `${n}=${v}`;
       text = text === null ? part : `${text} ${part}`;
     }
@@ -202,13 +240,18 @@
     for (let c = shadow.firstElementChild; c; c = c.nextElementSibling) walk(c, outer);
   }
 
-  // Custom elements (a hyphen in the tag name: where open shadow roots usually are) in
-  // `axes` of `node` (an XPath, evaluated natively: no wrapper for the other elements).
-  // An open shadow root on a standard element outside a container is not looked for: that
-  // needs a visit of every element (extension/README.md).
-  function customHosts(axes, node) {
-    const steps = axes.map((a) => `${a}::*[contains(local-name(), "-")]`).join(' | ');
-    const found = document.evaluate(steps, node, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+  // Custom elements (a hyphen in the tag name: where open shadow roots usually are) that
+  // `path` selects from `node` (an XPath, evaluated natively: no wrapper for the other
+  // elements). An open shadow root on a standard element outside a container is not looked
+  // for: that needs a visit of every element (extension/README.md).
+  const hostQueries = new Map(); // path -> XPathExpression
+  function customHosts(path, node) {
+    let query = hostQueries.get(path);
+    if (!query) {
+      query = document.createExpression(`${path}[contains(local-name(), "-")]`);
+      hostQueries.set(path, query);
+    }
+    const found = query.evaluate(node, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
     for (let i = 0; i < found.snapshotLength; i++) {
       visits++;
       enterShadow(found.snapshotItem(i));
@@ -226,8 +269,7 @@
       if (isControl(el)) queueDescribe(el);
     }
     // Every element of a container is looked at (a widget is small): any may host a shadow
-    // root, and the data-* names met here (Upwex's own) are in every later query's selector
-    // (`markerText` learns them).
+    // root or be a nested container.
     enterShadow(root);
     for (const el of root.querySelectorAll('*')) {
       visits++;
@@ -237,12 +279,12 @@
   }
 
   // Searches the page's subtree `root` with native queries: the containers in it (class,
-  // id, or a data-* name seen so far: `markerSelector`) and the controls in those; `within`
-  // when `root` already sits in a container. Custom elements' shadow roots: `customHosts`.
+  // id, or a data-* name learnt: `markerSelector`; the caller learns the subtree's names
+  // first) and the controls in those; `within` when `root` already sits in a container.
+  // Custom elements' shadow roots: `customHosts`.
   function scan(root, within) {
     if (OWN_NAMES.has(root.localName)) return;
     visits++;
-    if (!within) learnDataNames(root);
     if (!within && markerText(root) !== null) within = true;
     if (within) {
       containers.add(root); // (or sits in one: the 1 s look for late shadow roots covers it)
@@ -260,8 +302,9 @@
 
   // A page subtree: `scan` and its custom elements' shadow roots.
   function scanTree(root, within) {
+    if (!within) learnDataNames(root);
     scan(root, within);
-    customHosts(['descendant-or-self'], root);
+    customHosts(SUBTREE, root);
   }
 
   // Every control in a container's subtree, in document order, through open shadow roots.
@@ -427,13 +470,22 @@
 
   // Words come from _locales (the worker sends numbers and codes). chrome.i18n has no
   // plural rules: the key for "one" or "many" is chosen by the number.
-  // Each text once per page: a feed draws the same chip many times, and each
-  // `chrome.i18n.getMessage` call costs (measured: most of the chips' drawing).
+  // The texts come with the hello's answer, as templates the worker read from chrome.i18n
+  // (a page's first `chrome.i18n.getMessage` waits 5-20 ms for the browser, measured): a
+  // substitution $n is a hole (`HOLES`). A key missing there (none should be: the i18n
+  // test checks WORDS) is asked of chrome.i18n. Each text is made once per page.
+  const HOLES = /\uE000(\d)/g; // HOLE (U+E000, private use: in no message), then n
+  let templates = {};
   const said = new Map();
   const msg = (key, ...subs) => {
     const id = [key, ...subs].join('\u0000');
     let text = said.get(id);
-    if (text === undefined) said.set(id, text = chrome.i18n.getMessage(key, subs.map(String)));
+    if (text === undefined) {
+      const template = templates[key];
+      text = template === undefined ? chrome.i18n.getMessage(key, subs.map(String))
+        : template.replace(HOLES, (_, n) => String(subs[n - 1] ?? ''));
+      said.set(id, text);
+    }
     return text;
   };
   const plural = new Intl.PluralRules(chrome.i18n.getUILanguage());
@@ -487,17 +539,16 @@
     .wrap.folded .unit, .wrap.folded .detail, .wrap.folded .problem { display: none !important; }
     .wrap.folded .badge { padding: 4px 8px; }`;
   let badge = null;
-  const DAY = { month: 'short', day: 'numeric' };
 
   // The badge's detail: [shown on hover / focus, its screen-reader label]. The shown one
-  // does not repeat the number beside it; both say when the credits refill, in the
-  // browser's locale and time zone from the instant the view carries.
-  const RESETS = { cycle: ['contentResets', DAY], daily: ['contentResetsDaily', { hour: 'numeric', minute: '2-digit' }], trial_over: ['contentTrialOver', DAY] };
+  // does not repeat the number beside it; both say when the credits refill (the worker
+  // formats the date: `reset_text`, in the browser's locale and time zone).
+  const RESETS = { cycle: 'contentResets', daily: 'contentResetsDaily', trial_over: 'contentTrialOver' };
   function badgeDetail(b) {
     if (!b.configured) return [msg('contentNotSetUp'), msg('contentNotSetUp')];
     if (b.spendable == null) return [msg('contentBalanceUnknown'), msg('contentBalanceUnknown')];
-    const [key, format] = RESETS[b.reset] ?? [];
-    const reset = key && b.reset_at ? msg(key, new Intl.DateTimeFormat(undefined, format).format(new Date(b.reset_at))) : '';
+    const key = RESETS[b.reset];
+    const reset = key && b.reset_text ? msg(key, b.reset_text) : '';
     const waiting = b.pending > 0 ? ` ${msg('contentWaiting', b.pending)}` : '';
     const shown = [msg('contentSplit', b.remaining, b.extra), reset].filter(Boolean).join(' · ');
     const label = [msg('contentDetail', credits(b.spendable), b.remaining, b.extra), reset].filter(Boolean).join('. ');
@@ -790,6 +841,7 @@
           if (containers.has(target) || markerText(target) !== null) {
             containers.delete(target);
             for (const t of tracked.values()) if (target.contains(t.el)) queueDescribe(t.el);
+            if (target.getRootNode() === document) learnDataNames(target);
             changed(target, chains);
           }
         }
@@ -797,13 +849,15 @@
       }
       // childList: new subtrees, and text changes inside a control (its name).
       const added = [...r.addedNodes].filter((n) => n.nodeType === 1 && !OWN_TAGS.has(n.tagName) && n.isConnected);
-      for (const node of added) changed(node, chains);
-      // Custom elements' shadow roots: one native query from the target for many nodes (a
-      // "Load more" appends a thousand tiles in one record), else from each node.
+      // The data-* names and custom elements' shadow roots of the page's new subtrees (the
+      // queries compiled once: a "Load more" appends a thousand tiles in one record).
       if (target.getRootNode() === document) {
-        if (added.length > 16) customHosts(['descendant'], target);
-        else for (const node of added) customHosts(['descendant-or-self'], node);
+        for (const node of added) {
+          learnDataNames(node);
+          customHosts(SUBTREE, node);
+        }
       }
+      for (const node of added) changed(node, chains);
       if (target.nodeType === 1) {
         if (target.shadowRoot && !observedRoots.has(target.shadowRoot)) enterShadow(target);
         // One native lookup, not a walk up: most records (the parser's) are not in a control.
@@ -890,7 +944,8 @@
     const all = document.getElementsByTagName('*');
     const ours = [...OWN_NAMES].map((n) => document.getElementsByTagName(n));
     const pageElements = () => ours.reduce((n, c) => n - c.length, all.length);
-    const after = (node) => document.evaluate('count(descendant::*) + count(following::*)', node, null, XPathResult.NUMBER_TYPE, null).numberValue;
+    const counter = document.createExpression('count(descendant::*) + count(following::*)');
+    const after = (node) => counter.evaluate(node, XPathResult.NUMBER_TYPE, null).numberValue;
     const restart = () => {
       last = null;
       lost = false;
@@ -917,13 +972,14 @@
         if (pageElements() - after(last) !== counted) elsewhere = true;
         const path = [];
         for (let n = last; n; n = n.parentElement) path.push(n);
+        for (const path of AFTER) learnDataNames(last, path);
         let within = false; // a container above path[i]
         for (let i = path.length - 1; i >= 0; i--) {
           for (let s = path[i].nextElementSibling; s; s = s.nextElementSibling) scan(s, within);
           within ||= containers.has(path[i]);
         }
         for (let c = last.firstElementChild; c; c = c.nextElementSibling) scan(c, within);
-        customHosts(['descendant', 'following'], last);
+        for (const path of AFTER) customHosts(path, last);
       }
       last = lastElement();
       counted = pageElements();
@@ -944,8 +1000,9 @@
         if (!elsewhere) return redescribeAll(); // a control's text may have been parsed after the control
         mark('parsed-elsewhere'); // (the bench shows when this happens)
         for (const c of [...containers]) if (c.isConnected) inContainer(c);
+        learnDataNames(document, 'descendant::*');
         for (const c of document.querySelectorAll(containerSelector())) if (!containers.has(c)) scan(c, false);
-        customHosts(['descendant'], document);
+        customHosts('descendant::*', document);
         redescribeAll(); // a control's text may have been parsed after the control
       }),
     };
@@ -962,8 +1019,7 @@
     const newMarker = message.view.marker.toLowerCase();
     if (TOP) drawBadge(message.view);
     if (newMarker !== marker) { // new rules: what is a container changed
-      marker = newMarker;
-      markerSelector = null;
+      setMarker(newMarker);
       scanAll();
     } else {
       redescribeAll();
@@ -981,14 +1037,14 @@
   (async function start() {
     let hello;
     for (let wait = 200; !hello; wait = Math.min(wait * 2, 5000)) {
-      try { hello = await ask({ type: MESSAGE.hello }); } catch {
+      try { hello = await ask({ type: MESSAGE.hello, words: WORDS }); } catch {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
     mark('hello-answered');
+    templates = hello.words ?? {};
     timed(() => {
-      marker = hello.marker.toLowerCase();
-      markerSelector = null;
+      setMarker(hello.marker);
       scanAll();
     })();
     await parsed; // the badge goes at the end of <html>: not before the parser is done there

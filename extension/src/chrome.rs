@@ -43,4 +43,7 @@ extern "C" {
     pub fn notifications_create(id: &str, options: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
     pub fn i18n_get_message(key: &str) -> String;
+    // The same with substitutions (the content script's templates, worker/content.rs).
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
+    pub fn i18n_get_message_with(key: &str, substitutions: &js_sys::Array) -> String;
 }

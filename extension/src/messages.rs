@@ -6,9 +6,9 @@
 //!
 //! | message | reply |
 //! | --- | --- |
-//! | `content:hello {}` | [`View`]: badge, problem, container marker |
+//! | `content:hello {words: [key]}` | [`View`]: badge, problem, container marker; the badge with `reset_text`, its reset date formatted by the worker (`worker::broadcast::content_view`); and `words`: each key's `_locales` text, its substitutions left as holes (`worker::content::templates`) |
 //! | `content:describe {url, candidates: [Candidate]}` | [`Described`](credits_core::client::Described): a directive or null per candidate, same order |
-//! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | [`View`] once the event is stored |
+//! | `content:click {id, action, regenerate, job_id, occurred_at (ms)}` | the same view once the event is stored |
 //! | `content:top-up {}` | `{}`: the worker opened the credits page at Top Up (the out-of-credits notice's Top Up, a click on the page badge) |
 //! | `page:state {}` | [`PageState`]: settings, badge and outbox state (the options page, the tests) |
 //! | `page:settings-save {settings}` | [`PageState`] with `saved` (a message) and `connection` (as below), or `{refused}` (a message: the backend refused a new token) or an error (nothing changed) |
@@ -81,10 +81,18 @@ struct Tag<T> {
 /// From the content script on an Upwork page.
 #[derive(Debug)]
 pub enum ContentMessage {
-    Hello,
+    Hello(Hello),
     Describe(Describe),
     Click(Click),
     TopUp,
+}
+
+/// `content:hello {words}`: the `_locales` keys the content script words its UI with; the
+/// reply carries each one's text as a template (`worker::content::templates`).
+#[derive(Debug, Deserialize)]
+pub struct Hello {
+    #[serde(default)]
+    pub words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,7 +202,7 @@ impl ContentMessage {
     pub fn parse(kind: &str, message: JsValue) -> Result<Self, String> {
         let Tag { kind: t } = read::<Tag<ContentType>>(kind, &message)?;
         Ok(match t {
-            ContentType::Hello => ContentMessage::Hello,
+            ContentType::Hello => ContentMessage::Hello(read(kind, &message)?),
             ContentType::Describe => ContentMessage::Describe(read(kind, &message)?),
             ContentType::Click => ContentMessage::Click(read(kind, &message)?),
             ContentType::TopUp => ContentMessage::TopUp,
@@ -220,17 +228,21 @@ impl PageMessage {
     }
 }
 
-/// Pushed by the service worker: `worker:refresh`.
-#[derive(Debug, Serialize)]
+/// Pushed by the service worker: `worker:refresh {view}`, the view as content scripts get
+/// it (`worker::broadcast::content_view`).
 pub struct Refresh {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub view: View,
+    pub view: JsValue,
 }
 
 impl Refresh {
-    pub fn new(view: View) -> Self {
-        Refresh { kind: "worker:refresh", view }
+    pub const KIND: &str = "worker:refresh";
+
+    pub fn new(view: JsValue) -> Self {
+        Refresh { view }
+    }
+
+    pub fn to_js(&self) -> JsValue {
+        crate::js::object(&[("type", Self::KIND.into()), ("view", self.view.clone())])
     }
 }
 

@@ -115,3 +115,30 @@ fn the_scan_sees_what_it_should() {
         assert!(used.contains(key), "{key} is not found by the scan");
     }
 }
+
+/// The content script's words come with the worker's hello answer, for the keys in its
+/// `WORDS` list (content.js, `msg`); a key it uses but does not list would cost the page a
+/// wait for the browser's messages. Every key quoted in content.js is listed.
+#[test]
+fn the_content_script_lists_every_key_it_says() {
+    let text = std::fs::read_to_string(root().join("extension/content.js")).unwrap();
+    let start = text.find("const WORDS = [").expect("content.js has its WORDS list");
+    let list = &text[start..start + text[start..].find("];").unwrap()];
+    let listed: BTreeSet<String> = list.split('\'').skip(1).step_by(2).map(str::to_owned).collect();
+    assert!(listed.len() > 20, "WORDS is read ({} keys)", listed.len());
+    let keys = keys();
+    // Each 'word' quoted anywhere (an apostrophe in a comment does not pair with it).
+    let quoted: BTreeSet<String> = text
+        .match_indices('\'')
+        .filter_map(|(i, _)| {
+            let rest = &text[i + 1..];
+            let word = &rest[..rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len())];
+            (rest[word.len()..].starts_with('\'') && keys.contains(word)).then(|| word.to_owned())
+        })
+        .collect();
+    // ('loading' is a key and also `document.readyState`'s value, which content.js tests.)
+    let missing: Vec<_> = quoted.difference(&listed).filter(|k| *k != "loading").collect();
+    assert!(missing.is_empty(), "keys content.js says but WORDS does not list: {missing:?}");
+    let unknown: Vec<_> = listed.iter().filter(|k| !keys.contains(*k)).collect();
+    assert!(unknown.is_empty(), "WORDS lists keys messages.json does not have: {unknown:?}");
+}
