@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use credits_core::{ErrorCode, Ledger};
 
 use crate::AppState;
+use crate::db::budgets::Counter;
 use crate::db::queries::{self, Principal};
 use crate::errors::ApiError;
 use crate::limits::Limited;
@@ -37,6 +38,8 @@ pub fn token_hash(token: &str) -> String {
 pub struct Auth {
     pub who: Principal,
     pub ledger: Ledger,
+    /// The member's budget counter, read with the rest (a balance read needs no other query).
+    pub counter: Counter,
 }
 
 impl Auth {
@@ -72,7 +75,7 @@ impl FromRequestParts<AppState> for Auth {
         let lookup = async {
             let mut read = state.store.read().await?;
             let found = queries::principal_by_token_hash(read.conn(), &hash).await?;
-            found.map(|(who, ledger)| Auth { who, ledger }).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or revoked token"))
+            found.map(|(who, ledger, counter)| Auth { who, ledger, counter }).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or revoked token"))
         };
         let auth = lookup.await.map_err(IntoResponse::into_response)?;
         state.limits.check_team(&auth.who.team_id).map_err(limited)?;

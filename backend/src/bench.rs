@@ -12,7 +12,9 @@
 //!   transaction (what the handler issues) and 100 single-row INSERTs per transaction;
 //! * balance reads: `GET /v1/balance` sent open-loop at a fixed 1,000 requests per second,
 //!   latency measured from each request's scheduled start (so a stalled client counts
-//!   against us), idle and while one connection streams ingest batches.
+//!   against us), idle and while one connection streams ingest batches; beside each, what
+//!   such a read is made of: HTTP alone (`GET /healthz`) and the database alone (the
+//!   read's queries, no HTTP), at the same rate.
 //!
 //! The server runs in this process on a runtime of its own (2 worker threads), the clients
 //! on another: on a 2-core machine they share the CPU, as they would on one host.
@@ -45,6 +47,19 @@ pub struct Figures {
     pub raw_single: f64,
     pub read_idle: Latency,
     pub read_loaded: Latency,
+    /// What a balance read is made of, idle and during ingest: HTTP alone (`GET /healthz`,
+    /// no database) and the database alone (the read's queries, no HTTP).
+    pub parts: Option<Parts>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Parts {
+    /// The bench's own floor: the pacer and a task that does nothing.
+    pub floor_idle: Latency,
+    pub http_idle: Latency,
+    pub http_loaded: Latency,
+    pub database_idle: Latency,
+    pub database_loaded: Latency,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -164,13 +179,65 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-/// `GET /v1/balance` at a fixed rate for `seconds`, open loop: a thread of its own paces
-/// the requests (tokio's timer ticks in whole milliseconds, too coarse for 1 ms periods),
-/// and each latency runs from the request's scheduled start.
+/// `GET /v1/balance` at a fixed rate for `seconds`, open loop (see [`paced`]).
 async fn balance_reads(url: &str, token: &str, seconds: f64) -> Result<Latency> {
+    http_reads(format!("{url}/v1/balance"), Some(token.to_owned()), seconds).await
+}
+
+/// `GET url` (with the token, if any) at 1,000 requests per second for `seconds`: each
+/// request counts when it answers 200 with its whole body.
+async fn http_reads(url: String, token: Option<String>, seconds: f64) -> Result<Latency> {
     let http = client()?;
-    let url = format!("{url}/v1/balance");
-    let token = token.to_owned();
+    paced(seconds, move || {
+        let mut request = http.get(&url);
+        if let Some(token) = &token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            match request.send().await {
+                Ok(res) if res.status() == 200 => res.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await
+}
+
+/// What `GET /v1/balance` asks of the database, without HTTP: the token's principal and
+/// ledger, then the member's use this cycle and budget, on pooled read connections, at
+/// 1,000 per second for `seconds`.
+async fn database_reads(store: &Store, token: &str, seconds: f64) -> Result<Latency> {
+    let (store, hash) = (store.clone(), crate::auth::token_hash(token));
+    let cfg = CreditConfig::default();
+    paced(seconds, move || {
+        let (store, hash, cfg) = (store.clone(), hash.clone(), cfg.clone());
+        async move {
+            let read = async {
+                let mut read = store.read().await?;
+                let (who, ledger, counter) = queries::principal_by_token_hash(read.conn(), &hash).await?.context("the token")?;
+                drop(read);
+                let since = ledger.balance(ops::now(), &cfg).cycle_start;
+                if counter.spend(since).is_none() {
+                    crate::budgets::spend(&store, &who.member_id, since).await?;
+                }
+                anyhow::Ok(())
+            };
+            read.await.is_ok()
+        }
+    })
+    .await
+}
+
+/// Runs `request()` at a fixed 1,000 per second for `seconds`, open loop: a thread of its
+/// own paces them (tokio's timer ticks in whole milliseconds, too coarse for 1 ms periods),
+/// each runs as a task of the calling runtime, and each latency runs from the request's
+/// scheduled start (so a stalled client counts against us). `request` resolves to whether
+/// it succeeded.
+async fn paced<F, Fut>(seconds: f64, request: F) -> Result<Latency>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
     let total = (READ_RATE as f64 * seconds) as u32;
     let period = Duration::from_secs(1) / READ_RATE as u32;
     let errors = Arc::new(AtomicU64::new(0));
@@ -185,13 +252,9 @@ async fn balance_reads(url: &str, token: &str, seconds: f64) -> Result<Latency> 
                 if let Some(wait) = scheduled.checked_duration_since(Instant::now()) {
                     std::thread::sleep(wait);
                 }
-                let (http, url, token, tx, errors) = (http.clone(), url.clone(), token.clone(), tx.clone(), errors.clone());
+                let (tx, errors, work) = (tx.clone(), errors.clone(), request());
                 runtime.spawn(async move {
-                    let ok = match http.get(&url).bearer_auth(&token).send().await {
-                        Ok(res) if res.status() == 200 => res.bytes().await.is_ok(),
-                        _ => false,
-                    };
-                    if ok {
+                    if work.await {
                         let _ = tx.send(scheduled.elapsed());
                     } else {
                         errors.fetch_add(1, Ordering::Relaxed);
@@ -312,6 +375,10 @@ impl Drop for ServerRuntime {
 async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[String], seconds: f64, reads_only: bool) -> Result<Figures> {
     if reads_only {
         let read_idle = balance_reads(base, &tokens[0], seconds).await?;
+        let floor_idle = paced(seconds, || async { true }).await?;
+        let http_idle = http_reads(format!("{base}/healthz"), None, seconds).await?;
+        let database_idle = database_reads(store, &tokens[0], seconds).await?;
+        let parts = Parts { floor_idle, http_idle, database_idle, http_loaded: http_idle, database_loaded: database_idle };
         return Ok(Figures {
             engine: String::new(),
             ingest_1: 0.0,
@@ -322,6 +389,7 @@ async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[
             raw_single: 1.0,
             read_idle,
             read_loaded: read_idle,
+            parts: Some(parts),
         });
     }
     let ingest_1 = ingest(base, &tokens[..1], seconds).await?;
@@ -329,9 +397,14 @@ async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[
     let raw_multi = raw_insert(store, team, member, seconds, true).await?;
     let raw_single = raw_insert(store, team, member, seconds, false).await?;
     let read_idle = balance_reads(base, &tokens[0], seconds).await?;
+    let floor_idle = paced(seconds, || async { true }).await?;
+    let http_idle = http_reads(format!("{base}/healthz"), None, seconds).await?;
+    let database_idle = database_reads(store, &tokens[0], seconds).await?;
     let stop = Arc::new(AtomicBool::new(false));
     let load = tokio::spawn(stream(client()?, format!("{base}/v1/usage"), tokens[1].clone(), stop.clone()));
     let read_loaded = balance_reads(base, &tokens[0], seconds).await?;
+    let http_loaded = http_reads(format!("{base}/healthz"), None, seconds).await?;
+    let database_loaded = database_reads(store, &tokens[0], seconds).await?;
     stop.store(true, Ordering::Relaxed);
     load.await??;
     Ok(Figures {
@@ -344,6 +417,7 @@ async fn measure(base: &str, store: &Store, team: &str, member: &str, tokens: &[
         raw_single,
         read_idle,
         read_loaded,
+        parts: Some(Parts { floor_idle, http_idle, http_loaded, database_idle, database_loaded }),
     })
 }
 
@@ -386,6 +460,24 @@ pub fn report(all: &[Figures]) -> String {
     for f in all {
         let two = f.ingest_2_servers.map_or_else(|| ("-".to_owned(), "-".to_owned()), |t| (rate(t), format!("{:.2}", t / f.ingest_8_teams)));
         out += &format!("| {} | {} | {:.2} | {} | {} |\n", f.engine, rate(f.ingest_8_teams), f.ingest_8_teams / f.ingest_1, two.0, two.1);
+    }
+    out += "\nWhat a balance read is made of, at 1,000 req/s, p50 / p99 (ms): the bench's own floor (its pacer thread and a task that does nothing); the whole read; HTTP alone (`GET /healthz`: client, loopback, server, no database); the database alone (the read's queries on the server's pools, no HTTP).\n\n";
+    out += "| engine | the bench's floor, idle | balance, idle | HTTP alone, idle | database alone, idle | balance, during ingest | HTTP alone, during ingest | database alone, during ingest |\n";
+    out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+    for f in all {
+        let Some(p) = f.parts else { continue };
+        let l = |l: Latency| format!("{:.2} / {:.2}", l.p50_ms, l.p99_ms);
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            f.engine,
+            l(p.floor_idle),
+            l(f.read_idle),
+            l(p.http_idle),
+            l(p.database_idle),
+            l(f.read_loaded),
+            l(p.http_loaded),
+            l(p.database_loaded)
+        );
     }
     out += "\nTargets: ingest >= 0.5 x raw insert; balance p99 < 2 ms at 1,000 req/s.\n";
     for f in all {
@@ -435,7 +527,7 @@ pub fn main_with_args(args: impl Iterator<Item = String>) -> Result<()> {
     let mut all = Vec::new();
     for url in &urls {
         let engine = if crate::db::is_postgres_url(url) { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" };
-        eprintln!("benchmarking {engine} for about {:.0} s ...", seconds * 8.0 + 3.0);
+        eprintln!("benchmarking {engine} for about {:.0} s ...", seconds * 12.0 + 3.0);
         // Several servers share PostgreSQL; SQLite stays one server.
         let second = second_server.as_deref().filter(|_| crate::db::is_postgres_url(url));
         let mut f = runtime.block_on(run_engine(url, seconds, reads_only, second))?;

@@ -2,7 +2,7 @@
 //! `credits_core::budget`; the ledger checks it in `ops::record_usage`).
 
 use credits_core::api::MemberEntry;
-use credits_core::budget::check_budget;
+use credits_core::budget::{MemberSpend, check_budget};
 use credits_core::{CreditConfig, Timestamp};
 
 use credits_core::audit::AuditAction;
@@ -54,8 +54,9 @@ pub async fn set_budget(
     .await
 }
 
-/// One member's entry this cycle (for the CLI and `GET /v1/balance`).
-pub async fn entry(store: &Store, member: &str, since: Timestamp) -> Result<MemberEntry, ApiError> {
+/// A member's use in the cycle from `since` and its budget (`GET /v1/balance`, when the
+/// counter read with the token counts another cycle).
+pub async fn spend(store: &Store, member: &str, since: Timestamp) -> Result<MemberSpend, ApiError> {
     let mut read = store.read().await?;
-    Ok(budgets::entry(read.conn(), member, since).await?.ok_or_else(|| member_not_found(member))?.1)
+    Ok(budgets::spend(read.conn(), member, since).await?)
 }

@@ -37,18 +37,50 @@ impl EntryRow {
 /// cycle (`cycle_start`, written with each charge: [`count_charges`]), else the rows'
 /// sum. Last active is the latest `occurred_at` of any of its usage rows (the member index
 /// on `occurred_at` answers it).
+macro_rules! used_sql {
+    () => {
+        concat!(
+            "CAST(CASE WHEN m.cycle_start = $2 THEN m.cycle_used ELSE ",
+            "(SELECT COALESCE(SUM(e.credits), 0) FROM events e WHERE e.team_id = m.team_id AND e.member_id = m.id ",
+            "AND e.status = 'applied' AND e.refunded = FALSE AND e.recorded_at >= $2) END AS BIGINT)"
+        )
+    };
+}
+
 macro_rules! entry_sql {
     ($filter:literal, $order:literal) => {
         concat!(
-            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, CAST(CASE WHEN m.cycle_start = $2 THEN m.cycle_used ELSE ",
-            "(SELECT COALESCE(SUM(e.credits), 0) FROM events e WHERE e.team_id = m.team_id AND e.member_id = m.id ",
-            "AND e.status = 'applied' AND e.refunded = FALSE AND e.recorded_at >= $2) END AS BIGINT) AS used, ",
+            "SELECT m.id AS member_id, m.team_id, m.name, m.role, m.budget, ",
+            used_sql!(),
+            " AS used, ",
             "(SELECT MAX(a.occurred_at) FROM events a WHERE a.team_id = m.team_id AND a.member_id = m.id AND a.status = 'applied') AS last_active ",
             "FROM members m WHERE ",
             $filter,
             $order
         )
     };
+}
+
+/// The member's counter as its token's query reads it (`queries::principal_by_token_hash`,
+/// so a balance read is one query): the budget, and the use of the cycle from `cycle_start`
+/// (ms), if it counts one.
+#[derive(Clone, Copy, Debug)]
+pub struct Counter {
+    pub budget: Option<u64>,
+    pub cycle_start: Option<i64>,
+    pub cycle_used: u64,
+}
+
+impl Counter {
+    /// The member's spend in the cycle from `since`, when the counter counts that cycle
+    /// (else the rows must be summed: [`spend`]).
+    pub fn spend(&self, since: Timestamp) -> Option<MemberSpend> {
+        (self.cycle_start == Some(ms(since))).then_some(MemberSpend { used: self.cycle_used, budget: self.budget })
+    }
+
+    pub(crate) fn read(budget: Option<i64>, cycle_start: Option<i64>, cycle_used: i64) -> sqlx::Result<Counter> {
+        Ok(Counter { budget: budget.map(|b| unsigned(b, "budget")).transpose()?, cycle_start, cycle_used: unsigned(cycle_used, "cycle_used")? })
+    }
 }
 
 /// After a batch's rows are inserted: the member's counter for the cycle from `since` grows
@@ -85,10 +117,18 @@ pub async fn entry(c: Conn<'_>, member: &str, since: Timestamp) -> sqlx::Result<
     row.map(|r| Ok((r.team_id.clone(), r.entry()?))).transpose()
 }
 
-/// What the ledger checks a member's charges against.
+/// What the ledger checks a member's charges against (and a balance read shows): its use
+/// in the cycle from `since` and its budget.
 pub async fn spend(c: Conn<'_>, member: &str, since: Timestamp) -> sqlx::Result<MemberSpend> {
-    let entry = entry(c, member, since).await?.ok_or(sqlx::Error::RowNotFound)?.1;
-    Ok(MemberSpend { used: entry.usage.used, budget: entry.budget })
+    #[derive(FromRow)]
+    struct Row {
+        used: i64,
+        budget: Option<i64>,
+    }
+    const SQL: &str = concat!("SELECT m.budget, ", used_sql!(), " AS used FROM members m WHERE m.id = $1");
+    let row: Row = on!(c, c => sqlx::query_as(SQL).persistent(false).bind(member).bind(ms(since)).fetch_optional(&mut *c).await?)
+        .ok_or(sqlx::Error::RowNotFound)?;
+    Ok(MemberSpend { used: unsigned(row.used, "used")?, budget: row.budget.map(|b| unsigned(b, "budget")).transpose()? })
 }
 
 /// Sets (or clears, with `None`) the member's budget.

@@ -11,6 +11,7 @@ use credits_core::{Action, Ledger, Plan, Timestamp};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 
+use super::budgets::Counter;
 use super::{Conn, on};
 
 /// Milliseconds since the epoch: how both engines store instants.
@@ -60,21 +61,27 @@ struct PrincipalRow {
     role: String,
     team_id: String,
     team_name: String,
+    budget: Option<i64>,
+    cycle_start: Option<i64>,
+    cycle_used: i64,
     #[sqlx(flatten)]
     ledger: LedgerRow,
 }
 
-/// The member a token belongs to, with its team's ledger as of now (one query: a balance
-/// read needs nothing more).
-pub async fn principal_by_token_hash(c: Conn<'_>, hash: &str) -> sqlx::Result<Option<(Principal, Ledger)>> {
+/// The member a token belongs to, with its team's ledger and its own counter as of now, in
+/// one query (one snapshot): a balance read needs nothing more while the counter counts
+/// the current cycle.
+pub async fn principal_by_token_hash(c: Conn<'_>, hash: &str) -> sqlx::Result<Option<(Principal, Ledger, Counter)>> {
     const SQL: &str = "SELECT m.id AS member_id, m.name, m.role, t.id AS team_id, t.name AS team_name, \
+                       m.budget, m.cycle_start, m.cycle_used, \
                        l.plan, l.seats, l.anchor, l.period_start, l.monthly_paid, l.used, l.extra, l.low_percent \
                        FROM tokens k JOIN members m ON m.id = k.member_id JOIN teams t ON t.id = m.team_id \
                        JOIN ledgers l ON l.team_id = t.id WHERE k.hash = $1";
     let row: Option<PrincipalRow> = on!(c, c => sqlx::query_as(SQL).bind(hash).fetch_optional(&mut *c).await?);
     let Some(r) = row else { return Ok(None) };
     let ledger = r.ledger.try_into()?;
-    Ok(Some((Principal { member_id: r.member_id, name: r.name, role: role(&r.role)?, team_id: r.team_id, team_name: r.team_name }, ledger)))
+    let counter = Counter::read(r.budget, r.cycle_start, r.cycle_used)?;
+    Ok(Some((Principal { member_id: r.member_id, name: r.name, role: role(&r.role)?, team_id: r.team_id, team_name: r.team_name }, ledger, counter)))
 }
 
 // ---- teams and ledgers ----

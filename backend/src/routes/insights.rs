@@ -15,7 +15,7 @@ use crate::ops;
 
 #[utoipa::path(get, path = "/v1/insights", operation_id = "get_insights", tag = "credits", security(("bearer" = [])),
     responses((status = 200, body = InsightsView), (status = 401, body = ErrorBody)))]
-pub async fn get(State(app): State<AppState>, Auth { who, ledger }: Auth) -> Result<Json<InsightsView>, ApiError> {
+pub async fn get(State(app): State<AppState>, Auth { who, ledger, .. }: Auth) -> Result<Json<InsightsView>, ApiError> {
     let now = ops::now();
     let balance = ledger.balance(now, &app.cfg);
     let mut read = app.store.read().await?;

@@ -14,7 +14,7 @@ use crate::ops;
     responses((status = 200, description = "Every member of the team, largest use first; `budget` and `left` are null where no budget is set",
         body = Vec<MemberEntry>),
         (status = 401, body = ErrorBody)))]
-pub async fn list(State(app): State<AppState>, Auth { who, ledger }: Auth) -> Result<Json<Vec<MemberEntry>>, ApiError> {
+pub async fn list(State(app): State<AppState>, Auth { who, ledger, .. }: Auth) -> Result<Json<Vec<MemberEntry>>, ApiError> {
     let balance = ledger.balance(ops::now(), &app.cfg);
     let mut read = app.store.read().await?;
     Ok(Json(budgets::entries(read.conn(), &who.team_id, balance.cycle_start).await?))
