@@ -166,10 +166,13 @@
   }
   // The marker text of an Upwex container: each class, id or data-* attribute whose name or
   // value contains the marker, as the core reads it ("upwex-widget upwex-answer",
-  // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one. Its
-  // data-* names with the marker are learnt (shadow trees, which no page query sees, too).
+  // "id=upwex-root", "data-upwex-widget=answer"); null when the element is not one. In the
+  // page's tree, whose data-* names are learnt before it is searched, one native `matches`
+  // answers for almost every element; in a shadow tree (no page query sees it) each value is
+  // read, and the data-* names found with the marker are learnt.
   function markerText(el) {
     if (!marker || !el.hasAttributes()) return null;
+    if (el.getRootNode() === document && !el.matches(containerSelector())) return null;
     let text = null;
     for (const n of el.getAttributeNames()) {
       const data = n.startsWith('data-');
