@@ -1002,8 +1002,8 @@
         if (lost) return scanAll();
         if (!elsewhere) return redescribeAll(); // a control's text may have been parsed after the control
         mark('parsed-elsewhere'); // (the bench shows when this happens)
-        for (const c of [...containers]) if (c.isConnected) inContainer(c);
         learnDataNames(document, 'descendant::*');
+        for (const c of [...containers]) if (c.isConnected) inContainer(c);
         for (const c of document.querySelectorAll(containerSelector())) if (!containers.has(c)) scan(c, false);
         customHosts('descendant::*', document);
         redescribeAll(); // a control's text may have been parsed after the control

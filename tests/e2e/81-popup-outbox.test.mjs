@@ -69,8 +69,11 @@ test('clicks waiting to sync are pending at the top, then the backend\'s rows', 
 });
 
 test('a click the backend rejects is shown as rejected, with the reason in words', async () => {
-  // A trial that ended, with 1 Extra Credit; Cy spends it from elsewhere after this browser
-  // learnt the balance, so the click here still counts locally and the backend refuses it.
+  // A trial that ended, with 1 Extra Credit. The click here is made with the backend down, so
+  // it counts locally (the browser last saw 1 credit); Cy spends that credit from elsewhere
+  // as soon as the backend is back, before the outbox's retry (2 s backoff at the least), and
+  // the backend refuses the click. (With the backend up, a background balance read could
+  // learn Cy's spend first and block the click instead.)
   const anchor = new Date(Date.now() - 20 * 86_400_000).toISOString();
   const team = await createTeam(backend, { name: 'Last credit', plan: 'trial', seats: 1, anchor, members: ['Cy'] });
   await backend.cli(['topup', '--team', team.teamId, '--credits', '1']);
@@ -78,15 +81,17 @@ test('a click the backend rejects is shown as rejected, with the reason in words
   await syncNow(browser);
   const page = await proposal();
   await waitForBadge(page, '1');
-  // The page's chips asked for the job's count, which runs a sync (and a balance read):
-  // let that finish first, or it may learn Cy's spend and block the click instead.
-  await syncNow(browser);
+  await syncNow(browser); // the job count the chips asked for, fetched
+  await backend.stop();
+  await page.getByRole('button', { name: 'Answer with AI' }).click();
+  await waitForBadge(page, (b) => /1 waiting to sync/.test(b.problem));
+  await backend.start();
   const spent = await api(backend, team.tokens.Cy, '/v1/usage', {
     method: 'POST',
     body: { events: [{ id: crypto.randomUUID(), action: 'cover_letter', regenerate: false, occurred_at: new Date().toISOString() }] },
   });
   assert.equal(spent.results[0].status, 'applied');
-  await page.getByRole('button', { name: 'Answer with AI' }).click();
+  await syncNow(browser);
   await waitForBadge(page, (b) => /not counted by the backend/.test(b.problem));
 
   const popup = await openPopup(browser);

@@ -150,5 +150,14 @@ fn forecast(balance: &Balance, now: Timestamp) -> Forecast {
 
 pub mod plan_advice;
 
+/// Whether this cycle's pace is a guess: less than a day into a cycle longer than a day
+/// (`used_for`: how long the cycle had run when the figures were made; the backend counts
+/// a few hours as a whole day). A forecast or plan advice from such a pace says so; a
+/// trial's daily cycle is always less than a day old and keeps its forecast.
+pub fn too_early(cycle_start: Timestamp, resets_at: Option<Timestamp>, used_for: Duration) -> bool {
+    let day = Duration::days(1);
+    used_for < day && resets_at.is_none_or(|r| r - cycle_start > day)
+}
+
 #[cfg(test)]
 mod tests;

@@ -186,3 +186,20 @@ fn json_shape_matches_the_spec() {
     assert_eq!(json["forecast"]["runs_out_at"], serde_json::Value::Null);
     assert_eq!(json["regenerations"]["share"], 1.0);
 }
+
+#[test]
+fn a_pace_is_a_guess_less_than_a_day_into_a_cycle_longer_than_a_day() {
+    let start = t("2026-11-02T09:00:00Z");
+    let month = Some(start + Duration::days(30));
+    let hours = Duration::hours;
+    assert!(too_early(start, month, hours(0)));
+    assert!(too_early(start, month, hours(23)));
+    assert!(!too_early(start, month, hours(24)), "a whole day of use");
+    assert!(too_early(start, None, hours(3)), "no reset known (a trial that ended): judged by the day alone");
+    assert!(!too_early(start, None, hours(48)));
+    // A trial's daily cycle: always under a day old, never too early.
+    assert!(!too_early(start, Some(start + Duration::days(1)), hours(3)));
+    assert!(!too_early(start, Some(start + Duration::days(1)), hours(0)));
+    // Just over a day: its first day is a guess.
+    assert!(too_early(start, Some(start + Duration::days(1) + Duration::seconds(1)), hours(12)));
+}

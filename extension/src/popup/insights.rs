@@ -38,7 +38,7 @@ pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64, cycl
     if f.per_day <= 0.0 {
         return msg("forecastNone");
     }
-    if too_early(cycle_start, resets_at, used_for) {
+    if credits_core::insights::too_early(cycle_start, resets_at, used_for) {
         return msg("forecastTooEarly");
     }
     let per_day = (f.per_day + 0.5) as u64;
@@ -56,12 +56,6 @@ pub fn forecast(f: &Forecast, resets_at: Option<Timestamp>, spendable: u64, cycl
         (None, Some(date), _) => msg_with("forecastLasts", vec![pace, Sub::Date(date)]),
         (None, None, _) => msg("forecastNone"),
     }
-}
-
-/// Whether this cycle's pace is a guess: less than a day into a cycle longer than a day.
-pub fn too_early(cycle_start: Timestamp, resets_at: Option<Timestamp>, used_for: chrono::Duration) -> bool {
-    let day = chrono::Duration::days(1);
-    used_for < day && resets_at.is_none_or(|r| r - cycle_start > day)
 }
 
 /// The Insights section as the page draws it.

@@ -209,7 +209,7 @@ pub fn credits(i: &Input) -> Popup {
             Some(ins) => Some(InsightsPart {
                 section: Some(insights::section(ins, p.map_or(0, |p| p.spendable), i.ages.insights.unwrap_or(i.now))),
                 plan: i.plan_advice.filter(|_| i.me.is_some_and(|m| m.role == Role::Owner)).map(|a| {
-                    let early = insights::too_early(ins.cycle_start, ins.resets_at, i.ages.insights.unwrap_or(i.now) - ins.cycle_start);
+                    let early = credits_core::insights::too_early(ins.cycle_start, ins.resets_at, i.ages.insights.unwrap_or(i.now) - ins.cycle_start);
                     plan::advice(a, i.seats.unwrap_or(1), early)
                 }),
                 empty: None,

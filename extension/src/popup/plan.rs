@@ -12,7 +12,7 @@ use super::text::{Msg, Sub, credits, msg, msg_with, number};
 /// "Top up 50 credits a cycle: the team uses about 300 credits a cycle over its last
 /// completed cycles (3 at most), 50 credits of it from Extra Credits, and your plan gives
 /// 250 credits." `seats_now`: the team's seats. `early`: this cycle's pace is a guess
-/// ([`super::insights::too_early`]); advice from it says so.
+/// ([`credits_core::insights::too_early`]); advice from it says so.
 pub fn advice(a: &PlanAdviceFigures, seats_now: u32, early: bool) -> Msg {
     let sentence = sentence(a, seats_now);
     if early && a.basis == AdviceBasis::ThisCyclePace { msg_with("planEarly", vec![Sub::Msg(sentence)]) } else { sentence }
