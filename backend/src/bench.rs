@@ -216,10 +216,7 @@ async fn database_reads(store: &Store, token: &str, seconds: f64) -> Result<Late
                 let mut read = store.read().await?;
                 let (who, ledger, counter) = queries::principal_by_token_hash(read.conn(), &hash).await?.context("the token")?;
                 drop(read);
-                let since = ledger.balance(ops::now(), &cfg).cycle_start;
-                if counter.spend(since).is_none() {
-                    crate::budgets::spend(&store, &who.member_id, since).await?;
-                }
+                crate::budgets::spend(&store, &who.member_id, &counter, ledger.balance(ops::now(), &cfg).cycle_start).await?;
                 anyhow::Ok(())
             };
             read.await.is_ok()

@@ -8,6 +8,7 @@ use credits_core::{CreditConfig, Timestamp};
 use credits_core::audit::AuditAction;
 
 use crate::db::audit::{self, NewEntry};
+use crate::db::budgets::Counter;
 use crate::db::{Store, budgets};
 use crate::errors::ApiError;
 use crate::ops::{locked_ledger, member_not_found, transaction};
@@ -54,9 +55,12 @@ pub async fn set_budget(
     .await
 }
 
-/// A member's use in the cycle from `since` and its budget (`GET /v1/balance`, when the
-/// counter read with the token counts another cycle).
-pub async fn spend(store: &Store, member: &str, since: Timestamp) -> Result<MemberSpend, ApiError> {
+/// A member's use in the cycle from `since` and its budget, for a balance read: the counter
+/// read with its token when it counts that cycle, else the cycle's rows summed.
+pub async fn spend(store: &Store, member: &str, counter: &Counter, since: Timestamp) -> Result<MemberSpend, ApiError> {
+    if let Some(spend) = counter.spend(since) {
+        return Ok(spend);
+    }
     let mut read = store.read().await?;
     Ok(budgets::spend(read.conn(), member, since).await?)
 }

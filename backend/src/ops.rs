@@ -123,9 +123,8 @@ pub async fn record_usage(store: &Store, who: &Principal, events: &[Judged], now
         let verdicts = decide_batch(&mut ledger, &mut member, events, prior, now, cfg);
         let rows = new_rows(who, events, &verdicts, now)?;
         queries::insert_events(tx.conn(), &rows).await?;
-        let charged: u64 = verdicts.iter().map(|v| if let Verdict::Applied(c) = v { c.credits } else { 0 }).sum();
-        if charged > 0 {
-            budgets::count_charges(tx.conn(), &who.member_id, balance_before.cycle_start, charged).await?;
+        if member != member_before {
+            budgets::store_count(tx.conn(), &who.member_id, balance_before.cycle_start, member.used).await?;
         }
         if ledger != before {
             queries::save_ledger(tx.conn(), &who.team_id, &ledger).await?;

@@ -230,20 +230,8 @@ impl PageMessage {
 
 /// Pushed by the service worker: `worker:refresh {view}`, the view as content scripts get
 /// it (`worker::broadcast::content_view`).
-pub struct Refresh {
-    pub view: JsValue,
-}
-
-impl Refresh {
-    pub const KIND: &str = "worker:refresh";
-
-    pub fn new(view: JsValue) -> Self {
-        Refresh { view }
-    }
-
-    pub fn to_js(&self) -> JsValue {
-        crate::js::object(&[("type", Self::KIND.into()), ("view", self.view.clone())])
-    }
+pub fn refresh(view: JsValue) -> JsValue {
+    crate::js::object(&[("type", "worker:refresh".into()), ("view", view)])
 }
 
 /// The state behind the popup and the options page.

@@ -34,7 +34,7 @@ impl EntryRow {
 
 /// Used counts the member's non-refunded usage rows since `since`, so it starts over with
 /// the cycle and a refund gives the credit back: the member's counter when it counts that
-/// cycle (`cycle_start`, written with each charge: [`count_charges`]), else the rows'
+/// cycle (`cycle_start`, written with each charge: [`store_count`]), else the rows'
 /// sum. Last active is the latest `occurred_at` of any of its usage rows (the member index
 /// on `occurred_at` answers it).
 macro_rules! used_sql {
@@ -83,15 +83,13 @@ impl Counter {
     }
 }
 
-/// After a batch's rows are inserted: the member's counter for the cycle from `since` grows
-/// by `credits`, or (when it counted another cycle, or none) becomes the sum of the cycle's
-/// rows, the new ones included. In the batch's transaction, under the team's lock.
-pub async fn count_charges(c: Conn<'_>, member: &str, since: Timestamp, credits: u64) -> sqlx::Result<()> {
-    const SQL: &str = "UPDATE members SET cycle_used = CASE WHEN cycle_start = $2 THEN cycle_used + $3 ELSE \
-                       (SELECT COALESCE(SUM(e.credits), 0) FROM events e WHERE e.team_id = members.team_id AND e.member_id = members.id \
-                       AND e.status = 'applied' AND e.refunded = FALSE AND e.recorded_at >= $2) END, cycle_start = $2 WHERE id = $1";
-    let credits = i64::try_from(credits).unwrap_or(i64::MAX);
-    on!(c, c => sqlx::query(SQL).persistent(false).bind(member).bind(ms(since)).bind(credits).execute(&mut *c).await?.rows_affected());
+/// After a batch's rows are inserted: the member's counter becomes its use in the cycle from
+/// `since` as the core counted it (what [`spend`] read, plus the batch's charges). In the
+/// batch's transaction, under the team's lock.
+pub async fn store_count(c: Conn<'_>, member: &str, since: Timestamp, used: u64) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE members SET cycle_used = $3, cycle_start = $2 WHERE id = $1";
+    let used = i64::try_from(used).unwrap_or(i64::MAX);
+    on!(c, c => sqlx::query(SQL).bind(member).bind(ms(since)).bind(used).execute(&mut *c).await?.rows_affected());
     Ok(())
 }
 

@@ -13,11 +13,8 @@ use crate::{budgets, ops};
     responses((status = 200, body = BalanceView), (status = 401, body = ErrorBody)))]
 pub async fn get(State(app): State<AppState>, Auth { who, ledger, counter }: Auth) -> Result<Json<BalanceView>, ApiError> {
     // Refills are computed from the anchor at `now`: nothing to write. The member's counter
-    // came with the token; only a counter of another cycle needs the rows summed.
+    // came with the token (one query in all while it counts this cycle).
     let team = ledger.balance(ops::now(), &app.cfg);
-    let member = match counter.spend(team.cycle_start) {
-        Some(spend) => spend,
-        None => budgets::spend(&app.store, &who.member_id, team.cycle_start).await?,
-    };
-    Ok(Json(BalanceView { team, member: member.view() }))
+    let member = budgets::spend(&app.store, &who.member_id, &counter, team.cycle_start).await?.view();
+    Ok(Json(BalanceView { team, member }))
 }

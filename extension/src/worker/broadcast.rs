@@ -13,7 +13,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::State;
 use crate::chrome;
 use crate::js::{object, to_js};
-use crate::messages::Refresh;
+use crate::messages::refresh;
 
 /// Tabs that may run the content script (the manifest's match pattern).
 const UPWORK_TABS: &str = "https://www.upwork.com/*";
@@ -26,7 +26,7 @@ pub fn view(s: &State) -> View {
 /// The view as content scripts get it (the `content:hello` and `content:click` replies,
 /// `worker:refresh`): the core's, with `badge.reset_text`, its reset instant formatted
 /// here in the browser's locale and time zone ("Jan 1"; a trial's daily refill "3:00 PM").
-/// A page's first `Intl` date format loads ICU's date data, 15-30 ms of that page's main
+/// A page's first `Intl` date format loads ICU's date data, 13-44 ms of that page's main
 /// thread (measured); the worker pays it once per start instead of every tab and frame.
 pub fn content_view(s: &State) -> Result<JsValue, JsValue> {
     let view = view(s);
@@ -51,7 +51,7 @@ fn reset_text(reset: Reset, at: Timestamp) -> JsValue {
 /// Sends `worker:refresh` everywhere and redraws the toolbar, without waiting.
 pub fn changed() {
     spawn_local(async {
-        let message = super::with(|s| Ok::<_, JsValue>(Refresh::new(content_view(s)?).to_js()));
+        let message = super::with(|s| content_view(s).map(refresh));
         let Ok(message) = message else { return };
         toolbar().await;
         to_tabs(&message).await;

@@ -15,7 +15,7 @@ use crate::messages::{Click, ContentMessage};
 pub async fn handle(message: ContentMessage) -> Result<JsValue, String> {
     match message {
         ContentMessage::Hello(hello) => {
-            let view = with(|s| broadcast::content_view(s)).map_err(|e| crate::js::message(&e))?;
+            let view = view()?;
             let _ = js_sys::Reflect::set(&view, &"words".into(), &templates(&hello.words));
             Ok(view)
         }
@@ -67,6 +67,11 @@ async fn record(click: Click) -> Result<JsValue, String> {
         occurred_at: click.occurred_at,
     };
     sync::step(Event::Click(event)).await.map_err(|e| format!("the click could not be stored: {}", crate::js::message(&e)))?;
+    view()
+}
+
+/// The view as content scripts get it, as a reply.
+fn view() -> Result<JsValue, String> {
     with(|s| broadcast::content_view(s)).map_err(|e| crate::js::message(&e))
 }
 
